@@ -1,0 +1,47 @@
+//! `flaky`: a tool that misbehaves on request, so that cemcp's tests can check how the
+//! host contains a trapping, looping or memory-hungry tool.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use exports::cemcp::fixtures::flaky::Guest;
+
+wit_bindgen::generate!({ path: "../../wit/fixtures", world: "flaky-tool" });
+
+/// The WIT this tool exports, doc comments included, carried in the component (custom
+/// section `cemcp:wit`) so that cemcp can show the docs to agents; the component model
+/// binary format has no place for docs of its own.
+#[used]
+#[unsafe(link_section = "cemcp:wit")]
+static WIT: [u8; include_bytes!("../../../wit/fixtures/flaky.wit").len()] =
+    *include_bytes!("../../../wit/fixtures/flaky.wit");
+
+static CALLS: AtomicU32 = AtomicU32::new(0);
+
+struct Flaky;
+
+impl Guest for Flaky {
+    fn count() -> Result<u32, String> {
+        Ok(CALLS.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    fn boom() -> Result<String, String> {
+        panic!("flaky: boom traps on purpose")
+    }
+
+    fn spin() -> Result<String, String> {
+        let mut n = 0u64;
+        loop {
+            n = std::hint::black_box(n.wrapping_add(1));
+        }
+    }
+
+    fn hog(mib: u32) -> Result<u32, String> {
+        let mut chunks: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..mib {
+            chunks.push(vec![1u8; 1 << 20]);
+        }
+        Ok(u32::try_from(std::hint::black_box(chunks).len()).unwrap_or(u32::MAX))
+    }
+}
+
+export!(Flaky);

@@ -1,0 +1,114 @@
+//! `probe`: a fixture program for cemcp's tests. Its input names one action; most of
+//! them try something the sandbox must refuse or stop, and report what happened.
+//!
+//! Input: `{"do": "<action>", ...}` where action is one of
+//! - `loop`: spin forever (stopped by the time limit);
+//! - `alloc` `{"mib": n}`: allocate n MiB (stopped by the memory limit);
+//! - `fs-read` `{"path": p}`: read a file through the program's own WASI;
+//! - `fs-list` `{"path": p}`: list a directory through the program's own WASI;
+//! - `env`: list the environment variables the program can see;
+//! - `files-read` / `files-list` / `files-stat` `{"path": p}`: call the `files` tool;
+//! - `kv-put` `{"key": k, "value": v}` / `kv-get` `{"key": k}`: call the `kv` tool;
+//! - `flaky` `{"calls": ["count", "boom", "spin", "hog:64", ...]}`: call the `flaky`
+//!   tool in order and collect each result or error.
+
+use cemcp::files::files;
+use cemcp::fixtures::flaky;
+use cemcp::kv::kv;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+wit_bindgen::generate!({
+    path: ["../../wit/host", "../../wit/files", "../../wit/kv", "../../wit/fixtures"],
+    inline: "
+        package cemcp:probe;
+        world probe {
+            include cemcp:host/program@0.1.0;
+            import cemcp:files/files@0.1.0;
+            import cemcp:kv/kv@0.1.0;
+            import cemcp:fixtures/flaky@0.1.0;
+        }
+    ",
+    world: "cemcp:probe/probe",
+    generate_all,
+});
+
+#[derive(Deserialize)]
+#[serde(tag = "do", rename_all = "kebab-case")]
+enum Action {
+    Loop,
+    Alloc { mib: u32 },
+    FsRead { path: String },
+    FsList { path: String },
+    Env,
+    FilesRead { path: String },
+    FilesList { path: String },
+    FilesStat { path: String },
+    KvPut { key: String, value: String },
+    KvGet { key: String },
+    Flaky { calls: Vec<String> },
+}
+
+struct Probe;
+
+impl Guest for Probe {
+    fn run(input: String) -> Result<String, String> {
+        let action: Action = serde_json::from_str(&input).map_err(|e| format!("invalid input: {e}"))?;
+        let result = match action {
+            Action::Loop => {
+                let mut n = 0u64;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            Action::Alloc { mib } => {
+                let mut chunks: Vec<Vec<u8>> = Vec::new();
+                for _ in 0..mib {
+                    chunks.push(vec![1u8; 1 << 20]);
+                }
+                json!({ "ok": std::hint::black_box(chunks).len() })
+            }
+            Action::FsRead { path } => outcome(std::fs::read_to_string(&path).map_err(|e| e.to_string())),
+            Action::FsList { path } => outcome(
+                std::fs::read_dir(&path)
+                    .map(|dir| {
+                        dir.filter_map(Result::ok)
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect::<Vec<_>>()
+                    })
+                    .map_err(|e| e.to_string()),
+            ),
+            Action::Env => json!({ "ok": std::env::vars().map(|(k, _)| k).collect::<Vec<_>>() }),
+            Action::FilesRead { path } => outcome(files::read(&path, 0, None)),
+            Action::FilesList { path } => {
+                outcome(files::list(&path).map(|entries| entries.into_iter().map(|e| e.name).collect::<Vec<_>>()))
+            }
+            Action::FilesStat { path } => outcome(files::stat(&path).map(|m| m.size)),
+            Action::KvPut { key, value } => outcome(kv::put(&key, &value).map(|()| Value::Null)),
+            Action::KvGet { key } => outcome(kv::get(&key)),
+            Action::Flaky { calls } => Value::Array(calls.iter().map(|call| flaky_call(call)).collect()),
+        };
+        Ok(result.to_string())
+    }
+}
+
+fn flaky_call(call: &str) -> Value {
+    match call.split_once(':') {
+        Some(("hog", mib)) => outcome(flaky::hog(mib.parse().unwrap_or(0))),
+        _ => match call {
+            "count" => outcome(flaky::count()),
+            "boom" => outcome(flaky::boom()),
+            "spin" => outcome(flaky::spin()),
+            other => json!({ "error": format!("probe: unknown flaky call `{other}`") }),
+        },
+    }
+}
+
+fn outcome<T: serde::Serialize, E: std::fmt::Display>(result: Result<T, E>) -> Value {
+    match result {
+        Ok(value) => json!({ "ok": value }),
+        Err(error) => json!({ "error": error.to_string() }),
+    }
+}
+
+export!(Probe);

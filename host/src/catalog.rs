@@ -1,0 +1,186 @@
+//! The tool catalogue: each tool function's WIT signature and doc comment, both read
+//! from the component itself, so descriptions are never written twice.
+//!
+//! Signatures come from the component's type (what wasmtime will enforce). Docs come
+//! from the WIT source the tool carries in a custom section named [`WIT_SECTION`]: the
+//! component binary format has no place for doc comments, and the toolchains that
+//! build components drop them. A tool without the section is listed without docs.
+
+use std::collections::HashMap;
+
+use wasmparser::{Parser, Payload};
+use wit_parser::decoding::{DecodedWasm, decode};
+use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeOwner, UnresolvedPackageGroup, WorldItem};
+
+/// The custom section holding a tool's WIT source (UTF-8), anywhere in the component.
+/// In Rust: `#[used] #[unsafe(link_section = "cemcp:wit")] static WIT: [u8; N] =
+/// *include_bytes!("tool.wit");` (see `guests/files`).
+pub const WIT_SECTION: &str = "cemcp:wit";
+
+/// One interface a tool exports, as WIT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceDoc {
+    /// Fully qualified name, e.g. `cemcp:files/files@0.1.0`.
+    pub name: String,
+    /// The interface's doc comment.
+    pub docs: String,
+    /// Its functions, in declaration order.
+    pub funcs: Vec<FuncDoc>,
+}
+
+/// One function, as WIT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FuncDoc {
+    /// The function's name.
+    pub name: String,
+    /// Its WIT signature, e.g. `read: func(path: string) -> result<string, string>`.
+    pub signature: String,
+    /// Its doc comment (empty if it has none).
+    pub docs: String,
+}
+
+impl FuncDoc {
+    /// The first line of the doc comment.
+    pub fn summary(&self) -> &str {
+        self.docs.lines().next().unwrap_or_default()
+    }
+}
+
+/// The interfaces a component exports, with docs.
+///
+/// # Errors
+///
+/// When the bytes are not a component whose WIT can be decoded.
+pub fn exported_interfaces(wasm: &[u8]) -> anyhow::Result<Vec<InterfaceDoc>> {
+    let DecodedWasm::Component(resolve, world) = decode(wasm)? else {
+        anyhow::bail!("this is a WIT package, not a component");
+    };
+    let world = resolve.worlds.get(world).ok_or_else(|| anyhow::anyhow!("the component's world is missing"))?;
+    let docs = embedded_wit(wasm).map(|text| WitDocs::parse(&text)).unwrap_or_default();
+    let mut interfaces = Vec::new();
+    for item in world.exports.values() {
+        let WorldItem::Interface { id, .. } = item else { continue };
+        let Some(interface) = resolve.interfaces.get(*id) else { continue };
+        let short_name = interface.name.clone().unwrap_or_default();
+        let funcs = interface
+            .functions
+            .values()
+            .map(|func| {
+                let params: Vec<String> =
+                    func.params.iter().map(|p| format!("{}: {}", p.name, type_name(&resolve, &p.ty))).collect();
+                let result =
+                    func.result.as_ref().map(|t| format!(" -> {}", type_name(&resolve, t))).unwrap_or_default();
+                FuncDoc {
+                    name: func.name.clone(),
+                    signature: format!("{}: func({}){result}", func.name, params.join(", ")),
+                    docs: docs.function(&short_name, &func.name),
+                }
+            })
+            .collect();
+        interfaces.push(InterfaceDoc {
+            name: resolve.id_of(*id).unwrap_or_else(|| interface.name.clone().unwrap_or_default()),
+            docs: docs.interface(&short_name),
+            funcs,
+        });
+    }
+    Ok(interfaces)
+}
+
+/// The WIT text in the component's [`WIT_SECTION`] sections, if any.
+pub fn embedded_wit(wasm: &[u8]) -> Option<String> {
+    let mut text = String::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        // A malformed component ends the scan; wasmtime has already validated it.
+        let Ok(payload) = payload else { break };
+        if let Payload::CustomSection(section) = payload
+            && section.name() == WIT_SECTION
+        {
+            text.push_str(&String::from_utf8_lossy(section.data()));
+        }
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+/// Doc comments from WIT source, by interface and function name.
+#[derive(Default)]
+struct WitDocs {
+    interfaces: HashMap<String, String>,
+    functions: HashMap<(String, String), String>,
+}
+
+impl WitDocs {
+    /// Docs of the main package in `text`; none if it does not parse (docs are
+    /// optional, the signatures come from the component).
+    fn parse(text: &str) -> Self {
+        let mut docs = Self::default();
+        let Ok(group) = UnresolvedPackageGroup::parse(WIT_SECTION, text) else {
+            tracing::warn!("ignoring a `{WIT_SECTION}` section that is not valid WIT");
+            return docs;
+        };
+        for (_, interface) in group.main.interfaces.iter() {
+            let Some(name) = interface.name.clone() else { continue };
+            for (func_name, func) in &interface.functions {
+                if let Some(text) = &func.docs.contents {
+                    docs.functions.insert((name.clone(), func_name.clone()), text.clone());
+                }
+            }
+            if let Some(text) = &interface.docs.contents {
+                docs.interfaces.insert(name, text.clone());
+            }
+        }
+        docs
+    }
+
+    fn interface(&self, name: &str) -> String {
+        self.interfaces.get(name).cloned().unwrap_or_default()
+    }
+
+    fn function(&self, interface: &str, func: &str) -> String {
+        self.functions.get(&(interface.to_owned(), func.to_owned())).cloned().unwrap_or_default()
+    }
+}
+
+/// A type as written in WIT: named types by name, anonymous ones structurally.
+fn type_name(resolve: &Resolve, ty: &Type) -> String {
+    let id = match ty {
+        Type::Id(id) => *id,
+        Type::Bool => return "bool".into(),
+        Type::U8 => return "u8".into(),
+        Type::U16 => return "u16".into(),
+        Type::U32 => return "u32".into(),
+        Type::U64 => return "u64".into(),
+        Type::S8 => return "s8".into(),
+        Type::S16 => return "s16".into(),
+        Type::S32 => return "s32".into(),
+        Type::S64 => return "s64".into(),
+        Type::F32 => return "f32".into(),
+        Type::F64 => return "f64".into(),
+        Type::Char => return "char".into(),
+        Type::String => return "string".into(),
+        Type::ErrorContext => return "error-context".into(),
+    };
+    let Some(def) = resolve.types.get(id) else { return "<unknown>".into() };
+    if let (Some(name), false) = (&def.name, matches!(def.owner, TypeOwner::None)) {
+        return name.clone();
+    }
+    let inner = |t: &Type| type_name(resolve, t);
+    let maybe = |t: &Option<Type>| t.as_ref().map_or("_".to_owned(), inner);
+    match &def.kind {
+        TypeDefKind::Option(t) => format!("option<{}>", inner(t)),
+        TypeDefKind::List(t) => format!("list<{}>", inner(t)),
+        TypeDefKind::Map(k, v) => format!("map<{}, {}>", inner(k), inner(v)),
+        TypeDefKind::FixedLengthList(t, n) => format!("list<{}, {n}>", inner(t)),
+        TypeDefKind::Result(r) => match (&r.ok, &r.err) {
+            (None, None) => "result".into(),
+            (ok, None) => format!("result<{}>", maybe(ok)),
+            (ok, err) => format!("result<{}, {}>", maybe(ok), maybe(err)),
+        },
+        TypeDefKind::Tuple(t) => format!("tuple<{}>", t.types.iter().map(inner).collect::<Vec<_>>().join(", ")),
+        TypeDefKind::Future(t) => format!("future<{}>", maybe(t)),
+        TypeDefKind::Stream(t) => format!("stream<{}>", maybe(t)),
+        TypeDefKind::Handle(Handle::Own(r)) => type_name(resolve, &Type::Id(*r)),
+        TypeDefKind::Handle(Handle::Borrow(r)) => format!("borrow<{}>", type_name(resolve, &Type::Id(*r))),
+        TypeDefKind::Type(t) => inner(t),
+        _ => def.name.clone().unwrap_or_else(|| "<anonymous>".into()),
+    }
+}

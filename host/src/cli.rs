@@ -1,0 +1,217 @@
+//! The `cemcp` command line.
+//!
+//! Exit status: 0 on success; 1 when a program ran and failed (its error, a trap, a
+//! limit, a cancel); 2 when nothing ran because something was wrong before it could
+//! (arguments, input JSON, the manifest, a refused program).
+
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::cache::{CacheOutcome, ComponentCache};
+use crate::catalog;
+use crate::limits::CancelToken;
+use crate::manifest::Manifest;
+use crate::run::RunStats;
+use crate::runtime::Runtime;
+
+/// Run WebAssembly agent programs against tool components, each sandboxed with only
+/// the capabilities its manifest grants.
+#[derive(Debug, Parser)]
+#[command(name = "cemcp", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run an agent program and print its JSON output on stdout.
+    ///
+    /// The program runs under one profile of the manifest: it may import only the
+    /// tools that profile grants, and is stopped at the profile's limits.
+    Run(RunArgs),
+    /// List the tool functions a profile grants, with WIT signatures and docs.
+    Tools(ToolsArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The program: a WebAssembly component exporting
+    /// `run: func(input: string) -> result<string, string>`.
+    program: PathBuf,
+    #[command(flatten)]
+    common: Common,
+    /// The program's input, as JSON text.
+    #[arg(short, long, value_name = "JSON", default_value = "{}", conflicts_with = "input_file")]
+    input: String,
+    /// Read the input JSON from a file instead (`-` for stdin).
+    #[arg(long, value_name = "FILE")]
+    input_file: Option<PathBuf>,
+    /// Print run statistics (time, tool calls, instances) on stderr.
+    #[arg(long)]
+    stats: bool,
+}
+
+#[derive(Debug, Args)]
+struct ToolsArgs {
+    #[command(flatten)]
+    common: Common,
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// The capability manifest (TOML; see capabilities/README.md).
+    #[arg(short, long, value_name = "FILE", env = "CEMCP_MANIFEST")]
+    manifest: PathBuf,
+    /// The profile to use; defaults to the manifest's `default-profile`.
+    #[arg(short, long, value_name = "NAME")]
+    profile: Option<String>,
+    /// Where compiled components are cached [default: $CEMCP_CACHE_DIR, else
+    /// $XDG_CACHE_HOME/cemcp, else ~/.cache/cemcp].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Compile every component afresh; read and write no cache.
+    #[arg(long)]
+    no_cache: bool,
+}
+
+impl Common {
+    fn cache(&self) -> ComponentCache {
+        match (&self.cache_dir, self.no_cache) {
+            (_, true) => ComponentCache::disabled(),
+            (Some(dir), false) => ComponentCache::in_dir(dir),
+            (None, false) => {
+                ComponentCache::default_dir().map_or_else(ComponentCache::disabled, ComponentCache::in_dir)
+            }
+        }
+    }
+
+    fn runtime(&self) -> Result<Runtime, Failure> {
+        let manifest = Manifest::load(&self.manifest).map_err(Failure::before)?;
+        manifest.profile(self.profile.as_deref()).map_err(Failure::before)?;
+        Runtime::new(manifest, self.cache()).map_err(Failure::before)
+    }
+}
+
+/// An error and the exit status it deserves.
+struct Failure {
+    error: anyhow::Error,
+    code: u8,
+}
+
+impl Failure {
+    /// Nothing ran: the request itself was wrong.
+    fn before(error: impl Into<anyhow::Error>) -> Self {
+        Self { error: error.into(), code: 2 }
+    }
+
+    /// The program ran and failed.
+    fn during(error: impl Into<anyhow::Error>) -> Self {
+        Self { error: error.into(), code: 1 }
+    }
+}
+
+/// Runs the command line `args` (the first is the program name) and returns the exit
+/// status. Output goes to stdout, messages to stderr.
+pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> ExitCode {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
+    let outcome = match cli.command {
+        Command::Run(args) => run(&args),
+        Command::Tools(args) => tools(&args),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("error: {:#}", failure.error);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+fn run(args: &RunArgs) -> Result<(), Failure> {
+    let input = match &args.input_file {
+        Some(path) => read_input(path).map_err(Failure::before)?,
+        None => args.input.clone(),
+    };
+    serde_json::from_str::<serde::de::IgnoredAny>(&input)
+        .map_err(|e| Failure::before(anyhow::anyhow!("the input is not valid JSON: {e}")))?;
+    let wasm = std::fs::read(&args.program)
+        .map_err(|e| Failure::before(anyhow::anyhow!("cannot read program `{}`: {e}", args.program.display())))?;
+    let runtime = args.common.runtime()?;
+    let program = runtime.load_program(&wasm, args.common.profile.as_deref()).map_err(Failure::before)?;
+    let outcome = runtime.run(&program, &input, &CancelToken::new()).map_err(Failure::during)?;
+    println!("{}", outcome.output);
+    if args.stats {
+        eprint!("{}", format_stats(&outcome.stats, program.cache));
+    }
+    Ok(())
+}
+
+fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
+    let mut text = String::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_string(&mut text)?;
+    } else {
+        text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+    }
+    Ok(text)
+}
+
+/// Statistics as a short table for humans.
+pub fn format_stats(stats: &RunStats, program_cache: CacheOutcome) -> String {
+    let mut out = String::from("run statistics\n");
+    let _ = writeln!(out, "  wall time        {:.3} ms", stats.wall_time.as_secs_f64() * 1000.0);
+    let instances: u64 = stats.instances.values().sum();
+    let per: Vec<String> = stats.instances.iter().map(|(name, n)| format!("{name} {n}")).collect();
+    let _ = writeln!(out, "  instances        {instances} ({})", per.join(", "));
+    let _ = writeln!(out, "  tool calls       {}", stats.total_calls());
+    for (function, calls) in &stats.tool_calls {
+        let _ = writeln!(out, "    {function:<22} {calls}");
+    }
+    if stats.tool_failures > 0 {
+        let _ = writeln!(out, "  tool failures    {}", stats.tool_failures);
+    }
+    let cache = match program_cache {
+        CacheOutcome::Hit => "from cache",
+        CacheOutcome::Miss => "compiled, cached",
+        CacheOutcome::Uncached => "compiled, not cached",
+    };
+    let _ = writeln!(out, "  program code     {cache}");
+    out
+}
+
+fn tools(args: &ToolsArgs) -> Result<(), Failure> {
+    let runtime = args.common.runtime()?;
+    let profile = runtime.manifest().profile(args.common.profile.as_deref()).map_err(Failure::before)?;
+    let mut out = format!("profile `{}` grants {} tool(s)\n", profile.name, profile.tools.len());
+    for tool in runtime.tools().iter().filter(|t| profile.tools.contains(&t.name)) {
+        let Some(loaded) = runtime.loaded(&tool.name) else { continue };
+        let _ = writeln!(out, "\ntool `{}`  {}", tool.name, loaded.digest);
+        let interfaces = catalog::exported_interfaces(&loaded.wasm).map_err(Failure::before)?;
+        for interface in interfaces {
+            let _ = writeln!(out, "  interface {}", interface.name);
+            for line in interface.docs.lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+            for func in &interface.funcs {
+                let _ = writeln!(out, "\n    {}", func.signature);
+                for line in func.docs.lines() {
+                    let _ = writeln!(out, "        {line}");
+                }
+            }
+        }
+    }
+    print!("{out}");
+    Ok(())
+}

@@ -1,0 +1,39 @@
+//! cemcp: a code-execution MCP host on wasmtime.
+//!
+//! Tools are WebAssembly components with WIT interfaces; an agent program is a
+//! component that imports those interfaces and exports `run` (world
+//! `cemcp:host/program`). The host links the program's imports to the tools, each in
+//! its own Store with its own capability-scoped WASI, and enforces the limits and
+//! grants of an admin's [`Manifest`].
+//!
+//! ```no_run
+//! # fn main() -> anyhow::Result<()> {
+//! use cemcp::{CancelToken, ComponentCache, Manifest, Runtime};
+//!
+//! let manifest = Manifest::load("capabilities/example.toml".as_ref())?;
+//! let runtime = Runtime::new(manifest, ComponentCache::disabled())?;
+//! let program = runtime.load_program(&std::fs::read("report.wasm")?, None)?;
+//! let output = runtime.run(&program, r#"{"pattern": "wasm"}"#, &CancelToken::new())?;
+//! println!("{}", output.output);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod cache;
+pub mod catalog;
+pub mod cli;
+pub mod engine;
+pub mod grants;
+pub mod limits;
+pub mod manifest;
+pub mod program;
+pub mod run;
+pub mod runtime;
+pub mod tool;
+
+pub use cache::{CacheOutcome, ComponentCache};
+pub use limits::{CancelToken, LimitExceeded, RunHalt};
+pub use manifest::{Manifest, ManifestError};
+pub use program::{Program, ProgramError};
+pub use run::{RunError, RunOutput, RunStats};
+pub use runtime::Runtime;

@@ -1,0 +1,170 @@
+//! Enforcing limits: memory through a [`ResourceLimiter`], time and cancellation through
+//! epoch interruption.
+//!
+//! The engine's epoch advances every [`crate::engine::TICK`]; every Store has a deadline
+//! of one tick and a callback that decides whether to go on. The callback checks the
+//! run's cancel flag and deadline (for the program and for every tool it calls) and, in
+//! a tool, the deadline of the current call. Errors raised here are typed so that the
+//! run can report exactly which limit stopped what.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use wasmtime::{ResourceLimiter, UpdateDeadline};
+
+/// Stops the whole run: raised in whichever Store is executing, and propagated through
+/// tool calls to the program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RunHalt {
+    /// The caller cancelled the run.
+    #[error("the run was cancelled")]
+    Cancelled,
+    /// The program's wall-clock time limit passed.
+    #[error("program exceeded its {} time limit", humantime::format_duration(*.0))]
+    Time(Duration),
+}
+
+/// One component went over one of its own limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LimitExceeded {
+    /// A call took longer than the component's time limit.
+    #[error("exceeded its {} time limit", humantime::format_duration(*.0))]
+    Time(Duration),
+    /// A linear memory tried to grow past the component's memory limit.
+    #[error("exceeded its {} memory limit", bytesize::ByteSize(*.0).display().iec())]
+    Memory(u64),
+}
+
+/// Cancellation for a run. Cloning shares the flag; cancelling stops the run within one
+/// epoch tick, wherever it is executing (program or tool).
+#[derive(Debug, Clone, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token that has not been cancelled.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Asks the run to stop. Safe to call from any thread, any number of times.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether [`CancelToken::cancel`] was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// What every Store of one run checks on each epoch tick.
+#[derive(Debug, Clone)]
+pub struct RunSignals {
+    cancel: CancelToken,
+    deadline: Instant,
+    limit: Duration,
+}
+
+impl RunSignals {
+    /// Signals for a run that may take `limit`, starting now.
+    pub fn start(cancel: CancelToken, limit: Duration) -> Self {
+        Self { cancel, deadline: Instant::now() + limit, limit }
+    }
+
+    /// Whether the run must stop now, and why.
+    pub fn check(&self) -> Result<(), RunHalt> {
+        if self.cancel.is_cancelled() {
+            Err(RunHalt::Cancelled)
+        } else if Instant::now() >= self.deadline {
+            Err(RunHalt::Time(self.limit))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// The epoch callback outcome for a Store whose own deadline (if any) is `call`.
+    pub fn on_tick(&self, call: Option<(Instant, Duration)>) -> wasmtime::Result<UpdateDeadline> {
+        self.check().map_err(wasmtime::Error::new)?;
+        if let Some((deadline, limit)) = call
+            && Instant::now() >= deadline
+        {
+            return Err(wasmtime::Error::new(LimitExceeded::Time(limit)));
+        }
+        Ok(UpdateDeadline::Continue(1))
+    }
+}
+
+/// Caps each linear memory of one Store. Unlike `StoreLimits`, growth past the cap
+/// raises [`LimitExceeded::Memory`], so the run can say which limit stopped it.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryLimiter {
+    limit: u64,
+}
+
+impl MemoryLimiter {
+    /// Most instances, tables and memories one Store may create: a component made by
+    /// a normal toolchain needs a handful.
+    const MAX_OBJECTS: usize = 100;
+    /// Most table elements.
+    const MAX_TABLE_ELEMENTS: usize = 1 << 20;
+
+    /// A limiter allowing each memory to grow to `limit` bytes.
+    pub fn new(limit: u64) -> Self {
+        Self { limit }
+    }
+}
+
+impl ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if u64::try_from(desired).unwrap_or(u64::MAX) > self.limit {
+            return Err(wasmtime::Error::new(LimitExceeded::Memory(self.limit)));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(desired <= Self::MAX_TABLE_ELEMENTS)
+    }
+
+    fn instances(&self) -> usize {
+        Self::MAX_OBJECTS
+    }
+
+    fn tables(&self) -> usize {
+        Self::MAX_OBJECTS
+    }
+
+    fn memories(&self) -> usize {
+        Self::MAX_OBJECTS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_limit() {
+        assert_eq!(RunHalt::Time(Duration::from_secs(2)).to_string(), "program exceeded its 2s time limit");
+        assert_eq!(LimitExceeded::Memory(64 << 20).to_string(), "exceeded its 64.0 MiB memory limit");
+        assert_eq!(LimitExceeded::Time(Duration::from_millis(1500)).to_string(), "exceeded its 1s 500ms time limit");
+    }
+
+    #[test]
+    fn cancel_is_seen_by_every_clone() {
+        let token = CancelToken::new();
+        let signals = RunSignals::start(token.clone(), Duration::from_secs(60));
+        assert_eq!(signals.check(), Ok(()));
+        token.cancel();
+        assert_eq!(signals.check(), Err(RunHalt::Cancelled));
+    }
+
+    #[test]
+    fn memory_limiter_refuses_growth_past_the_limit() {
+        let mut limiter = MemoryLimiter::new(1 << 20);
+        assert!(limiter.memory_growing(0, 1 << 20, None).unwrap());
+        let err = limiter.memory_growing(1 << 20, 2 << 20, None).unwrap_err();
+        assert_eq!(err.downcast_ref::<LimitExceeded>(), Some(&LimitExceeded::Memory(1 << 20)));
+    }
+}

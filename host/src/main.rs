@@ -1,0 +1,15 @@
+//! The `cemcp` binary; see `cemcp --help`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    init_logging();
+    cemcp::cli::main(std::env::args_os())
+}
+
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors).
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}

@@ -1,0 +1,269 @@
+//! One program run: the program in its own Store, each tool it calls instantiated on
+//! first use in a Store of its own, owned by the program Store's data.
+//!
+//! # Threads and cancellation
+//!
+//! Runs are synchronous: [`crate::Runtime::run`] blocks the calling thread until the
+//! program returns or is stopped. An async server calls it from a blocking thread
+//! (`tokio::task::spawn_blocking`) and keeps a [`CancelToken`] to stop it. This was
+//! chosen over wasmtime's async mode because calls from the program into a tool Store
+//! are plain nested synchronous calls (no fiber per call, ~180-360 ns per forwarded
+//! call in the prototype), and because epoch interruption already gives everything
+//! async would: every Store checks the run's cancel flag and deadlines once per epoch
+//! tick, so a cancel or timeout stops the run within one tick, whether the program or
+//! a tool is executing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use wasmtime::Store;
+use wasmtime::component::types::ComponentFunc;
+use wasmtime::component::{ResourceTable, Type, Val};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::grants;
+use crate::limits::{CancelToken, LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
+use crate::program::Program;
+use crate::tool::{Tool, ToolInstance};
+
+/// What a successful run returns.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The program's JSON output, as it returned it.
+    pub output: String,
+    /// What the run did.
+    pub stats: RunStats,
+}
+
+/// Statistics of one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunStats {
+    /// Wall-clock time from instantiating the program to its return.
+    #[serde(serialize_with = "millis")]
+    pub wall_time: Duration,
+    /// Calls made by the program, per `tool.function`.
+    pub tool_calls: BTreeMap<String, u64>,
+    /// Instances created, per component (`program` or a tool name).
+    pub instances: BTreeMap<String, u64>,
+    /// Tool calls that trapped or hit a tool limit (each discarded that instance).
+    pub tool_failures: u64,
+}
+
+impl RunStats {
+    /// Total tool calls.
+    pub fn total_calls(&self) -> u64 {
+        self.tool_calls.values().sum()
+    }
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// Why a run failed. Each message says which component and which limit, as a user
+/// would want to read it.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Cancelled, or over the program's time limit.
+    #[error(transparent)]
+    Halted(RunHalt),
+    /// The program went over one of its own limits.
+    #[error("program {0}")]
+    Limit(LimitExceeded),
+    /// The program trapped.
+    #[error("program trapped: {0}")]
+    Trap(String),
+    /// A tool failed in a function whose result type cannot carry the error to the
+    /// program (only functions returning `result<_, string>` can).
+    #[error("{0}; the program could not receive this as a value, so the run was stopped")]
+    ToolFailed(String),
+    /// The program returned `err`.
+    #[error("program returned an error: {0}")]
+    Program(String),
+    /// The program returned text that is not JSON.
+    #[error("program output is not JSON ({0})")]
+    BadOutput(String),
+    /// The program could not be instantiated.
+    #[error("program could not start: {0}")]
+    Start(String),
+}
+
+/// A program import bound to one tool function.
+pub(crate) struct ToolTarget {
+    slot: usize,
+    interface: usize,
+    func: usize,
+    /// `tool.function`, for statistics and messages.
+    label: Arc<str>,
+}
+
+impl ToolTarget {
+    pub(crate) fn new(slot: usize, interface: usize, func: usize, tool: &str, func_name: &str) -> Self {
+        Self { slot, interface, func, label: format!("{tool}.{func_name}").into() }
+    }
+}
+
+/// A tool bound to a run, instantiated on first call.
+struct ToolSlot {
+    tool: Arc<Tool>,
+    live: Option<ToolInstance>,
+}
+
+/// What the program's Store holds: its own (empty) WASI context, and every tool the
+/// program may call.
+pub struct RunState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+    signals: RunSignals,
+    tools: Vec<ToolSlot>,
+    stats: RunStats,
+}
+
+impl WasiView for RunState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl RunState {
+    /// Serves one program import by calling the tool. A tool failure (trap, limit,
+    /// failed start) discards that tool's instance and reaches the program as an `err`
+    /// value when the function returns `result<_, string>`; a run-wide halt
+    /// (cancel, program timeout) propagates and stops the program.
+    pub(crate) fn forward(
+        &mut self,
+        target: &ToolTarget,
+        ty: &ComponentFunc,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> wasmtime::Result<()> {
+        *self.stats.tool_calls.entry(target.label.to_string()).or_default() += 1;
+        let signals = self.signals.clone();
+        let slot = self
+            .tools
+            .get_mut(target.slot)
+            .ok_or_else(|| wasmtime::format_err!("(internal) no tool slot for `{}`", target.label))?;
+        let tool = Arc::clone(&slot.tool);
+        let func = tool
+            .interfaces
+            .get(target.interface)
+            .and_then(|i| i.funcs.get(target.func))
+            .ok_or_else(|| wasmtime::format_err!("(internal) no function for `{}`", target.label))?;
+        let outcome = match &mut slot.live {
+            Some(live) => live.call(func, tool.limits.time, params, results),
+            None => match tool.instantiate(signals) {
+                Ok(mut live) => {
+                    *self.stats.instances.entry(tool.name.clone()).or_default() += 1;
+                    let outcome = live.call(func, tool.limits.time, params, results);
+                    slot.live = Some(live);
+                    outcome
+                }
+                Err(e) => Err(e.context("it could not start")),
+            },
+        };
+        let Err(error) = outcome else { return Ok(()) };
+        slot.live = None;
+        if error.downcast_ref::<RunHalt>().is_some() {
+            return Err(error);
+        }
+        self.stats.tool_failures += 1;
+        let message = describe_tool_failure(&tool.name, &func.name, &error);
+        tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
+        deliver_error(ty, message, results)
+    }
+}
+
+/// "tool `flaky` exceeded its 1s time limit in `spin`", "tool `flaky` trapped in
+/// `boom`: ...".
+fn describe_tool_failure(tool: &str, func: &str, error: &wasmtime::Error) -> String {
+    if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
+        format!("tool `{tool}` {limit} in `{func}`")
+    } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        format!("tool `{tool}` trapped in `{func}`: {trap}")
+    } else {
+        format!("tool `{tool}` failed in `{func}`: {error:#}")
+    }
+}
+
+/// Puts `message` in the function's `err` case if its result is `result<_, string>`;
+/// otherwise the failure stops the program.
+fn deliver_error(ty: &ComponentFunc, message: String, results: &mut [Val]) -> wasmtime::Result<()> {
+    let carries_string_error = matches!(ty.results().collect::<Vec<_>>().as_slice(), [Type::Result(r)] if matches!(r.err(), Some(Type::String)));
+    match results {
+        [slot] if carries_string_error => {
+            *slot = Val::Result(Err(Some(Box::new(Val::String(message)))));
+            Ok(())
+        }
+        _ => Err(wasmtime::Error::new(ToolFailure(message))),
+    }
+}
+
+/// A tool failure that could not be delivered as a value.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct ToolFailure(String);
+
+/// Runs `program` once with `input`. Blocks until it returns or is stopped.
+pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
+    let started = Instant::now();
+    let signals = RunSignals::start(cancel.clone(), program.limits.time);
+    let state = RunState {
+        wasi: grants::program_wasi(),
+        table: ResourceTable::new(),
+        limiter: MemoryLimiter::new(program.limits.memory),
+        signals,
+        tools: program.tools.iter().map(|tool| ToolSlot { tool: Arc::clone(tool), live: None }).collect(),
+        stats: RunStats::default(),
+    };
+    let mut store = Store::new(program.pre.engine(), state);
+    store.limiter(|state| &mut state.limiter);
+    store.set_fuel(u64::MAX).map_err(|e| RunError::Start(e.to_string()))?;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|ctx| ctx.data().signals.on_tick(None));
+    store.data_mut().stats.instances.insert("program".into(), 1);
+
+    let outcome = call_run(&mut store, program, input);
+    let mut stats = std::mem::take(&mut store.data_mut().stats);
+    stats.wall_time = started.elapsed();
+    let output = outcome?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
+    Ok(RunOutput { output, stats })
+}
+
+fn call_run(store: &mut Store<RunState>, program: &Program, input: &str) -> Result<String, RunError> {
+    let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(e, RunError::Start))?;
+    let func = instance
+        .get_func(&mut *store, program.run)
+        .ok_or_else(|| RunError::Start("the `run` export is missing from the instance".into()))?;
+    let mut results = [Val::Bool(false)];
+    func.call(&mut *store, &[Val::String(input.to_owned())], &mut results).map_err(|e| classify(e, RunError::Trap))?;
+    match results {
+        [Val::Result(Ok(Some(output)))] => match *output {
+            Val::String(text) => Ok(text),
+            other => Err(RunError::Trap(format!("(internal) `run` returned {other:?}"))),
+        },
+        [Val::Result(Err(Some(error)))] => match *error {
+            Val::String(text) => Err(RunError::Program(text)),
+            other => Err(RunError::Trap(format!("(internal) `run` returned {other:?}"))),
+        },
+        other => Err(RunError::Trap(format!("(internal) `run` returned {other:?}"))),
+    }
+}
+
+/// Names the limit or halt behind an error; anything else becomes `fallback`.
+fn classify(error: wasmtime::Error, fallback: fn(String) -> RunError) -> RunError {
+    if let Some(halt) = error.downcast_ref::<RunHalt>() {
+        RunError::Halted(*halt)
+    } else if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
+        RunError::Limit(*limit)
+    } else if let Some(failure) = error.downcast_ref::<ToolFailure>() {
+        RunError::ToolFailed(failure.0.clone())
+    } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        fallback(trap.to_string())
+    } else {
+        fallback(format!("{error:#}"))
+    }
+}

@@ -1,0 +1,153 @@
+//! The runtime: one engine, the compiled-component cache, and the tools a manifest
+//! declares, loaded and checked once; programs are loaded against a profile and run.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use wasmtime::Engine;
+
+use crate::cache::{self, CacheOutcome, ComponentCache};
+use crate::grants;
+use crate::limits::CancelToken;
+use crate::manifest::{Manifest, ManifestError, Problem};
+use crate::program::{Program, ProgramError};
+use crate::run::{self, RunError, RunOutput};
+use crate::tool::Tool;
+
+/// A loaded manifest: every tool compiled (or taken from the cache), checked and
+/// pre-instantiated. Cheap to share across threads; runs do not block one another.
+pub struct Runtime {
+    engine: Engine,
+    cache: ComponentCache,
+    manifest: Manifest,
+    tools: Vec<Arc<Tool>>,
+    loads: BTreeMap<String, LoadedComponent>,
+}
+
+/// How a tool component was loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedComponent {
+    /// `sha256:<hex>` of its bytes.
+    pub digest: String,
+    /// Whether its compiled code came from the cache.
+    pub cache: CacheOutcome,
+    /// Its bytes, for reading the WIT (and docs) embedded in it.
+    pub wasm: Arc<[u8]>,
+}
+
+impl Runtime {
+    /// Loads every tool the manifest declares.
+    ///
+    /// # Errors
+    ///
+    /// A [`ManifestError`] listing every tool whose component or directories cannot be
+    /// used, each naming the tool and the field.
+    pub fn new(manifest: Manifest, cache: ComponentCache) -> Result<Self, ManifestError> {
+        let engine = crate::engine::new_engine().map_err(|e| ManifestError {
+            path: manifest.path.clone(),
+            problems: vec![Problem::new("engine", "", format!("{e:#}"))],
+        })?;
+        let mut problems = Vec::new();
+        let mut tools = Vec::new();
+        let mut loads = BTreeMap::new();
+        for spec in manifest.tools.values() {
+            let at = format!("tool `{}`", spec.name);
+            let dirs = grants::resolve_dirs(&at, &spec.dirs).unwrap_or_else(|mut p| {
+                problems.append(&mut p);
+                Vec::new()
+            });
+            let loaded = load_component(&engine, &cache, &spec.component).and_then(|(component, loaded)| {
+                let tool = Tool::new(&engine, &spec.name, loaded.digest.clone(), &component, dirs, spec.limits)?;
+                Ok((tool, loaded))
+            });
+            match loaded {
+                Ok((tool, loaded)) => {
+                    tools.push(Arc::new(tool));
+                    loads.insert(spec.name.clone(), loaded);
+                }
+                Err(e) => problems.push(Problem::new(&at, "component", format!("{e:#}"))),
+            }
+        }
+        check_unique_interfaces(&manifest, &tools, &mut problems);
+        if !problems.is_empty() {
+            return Err(ManifestError { path: manifest.path.clone(), problems });
+        }
+        Ok(Self { engine, cache, manifest, tools, loads })
+    }
+
+    /// The manifest this runtime was built from.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The loaded tools, in name order.
+    pub fn tools(&self) -> &[Arc<Tool>] {
+        &self.tools
+    }
+
+    /// How the tool called `name` was loaded.
+    pub fn loaded(&self, name: &str) -> Option<&LoadedComponent> {
+        self.loads.get(name)
+    }
+
+    /// Compiles (or takes from the cache) a program and checks it against a profile
+    /// (`None` for the manifest's default profile).
+    ///
+    /// # Errors
+    ///
+    /// When the profile does not exist, or the program is refused (see
+    /// [`ProgramError`]).
+    pub fn load_program(&self, wasm: &[u8], profile: Option<&str>) -> anyhow::Result<Program> {
+        let profile = self.manifest.profile(profile)?;
+        let digest = cache::digest(wasm);
+        let (component, outcome) =
+            self.cache.load(&self.engine, wasm).map_err(|e| ProgramError::Invalid(format!("{e:#}")))?;
+        Ok(Program::link(&self.engine, &component, digest, outcome, profile, &self.tools)?)
+    }
+
+    /// Runs a loaded program once. Blocks the calling thread until the program
+    /// returns, hits a limit, or `cancel` is cancelled (see [`crate::run`]).
+    ///
+    /// # Errors
+    ///
+    /// A [`RunError`] that says which component stopped and why.
+    pub fn run(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
+        run::run(program, input, cancel)
+    }
+}
+
+fn load_component(
+    engine: &Engine,
+    cache: &ComponentCache,
+    path: &Path,
+) -> anyhow::Result<(wasmtime::component::Component, LoadedComponent)> {
+    let wasm = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+    let (component, outcome) = cache
+        .load(engine, &wasm)
+        .map_err(|e| anyhow::anyhow!("`{}` is not a valid component: {e:#}", path.display()))?;
+    let loaded = LoadedComponent { digest: cache::digest(&wasm), cache: outcome, wasm: wasm.into() };
+    Ok((component, loaded))
+}
+
+/// Two tools granted to the same profile must not export the same interface: a program
+/// import has to name exactly one provider.
+fn check_unique_interfaces(manifest: &Manifest, tools: &[Arc<Tool>], problems: &mut Vec<Problem>) {
+    for profile in manifest.profiles.values() {
+        let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
+        for tool in tools.iter().filter(|t| profile.tools.contains(&t.name)) {
+            for interface in &tool.interfaces {
+                if let Some(first) = seen.insert(&interface.name, &tool.name) {
+                    problems.push(Problem::new(
+                        format!("profile `{}`", profile.name),
+                        "tools",
+                        format!(
+                            "tools `{first}` and `{}` both export `{}`; grant one of them",
+                            tool.name, interface.name
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! Tool components: loaded once (compiled, checked, pre-instantiated), instantiated
+//! lazily per run, each instance in its own Store with its own WASI context and limits.
+
+use std::time::{Duration, Instant};
+
+use wasmtime::component::types::{ComponentFunc, ComponentItem};
+use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Linker, ResourceTable, Val};
+use wasmtime::{Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::grants;
+use crate::limits::{MemoryLimiter, RunSignals};
+use crate::manifest::{DirGrant, Limits};
+
+/// A tool component, ready to instantiate.
+pub struct Tool {
+    /// The tool's name in the manifest.
+    pub name: String,
+    /// `sha256:<hex>` of the component's bytes.
+    pub digest: String,
+    /// The interfaces it exports, in the component's order.
+    pub interfaces: Vec<ToolInterface>,
+    /// Its directory grants, resolved on disk.
+    pub dirs: Vec<DirGrant>,
+    /// Its limits, per call.
+    pub limits: Limits,
+    pre: InstancePre<ToolState>,
+}
+
+/// One interface a tool exports, e.g. `cemcp:files/files@0.1.0`.
+pub struct ToolInterface {
+    /// The fully qualified interface name.
+    pub name: String,
+    /// Its functions, in the component's order.
+    pub funcs: Vec<ToolFunc>,
+}
+
+/// One exported function of a tool.
+pub struct ToolFunc {
+    /// The function's name within its interface.
+    pub name: String,
+    /// Its type, for checking program imports against it.
+    pub ty: ComponentFunc,
+    index: ComponentExportIndex,
+}
+
+impl Tool {
+    /// Checks a compiled tool component and pre-instantiates it.
+    ///
+    /// # Errors
+    ///
+    /// When the tool imports anything but WASI (tools cannot call each other yet), or
+    /// exports no interface, or WASI cannot satisfy its imports.
+    pub fn new(
+        engine: &Engine,
+        name: &str,
+        digest: String,
+        component: &Component,
+        dirs: Vec<DirGrant>,
+        limits: Limits,
+    ) -> anyhow::Result<Self> {
+        let ty = component.component_type();
+        for (import, _) in ty.imports(engine) {
+            if !import.starts_with("wasi:") {
+                anyhow::bail!("tool `{name}` imports `{import}`; tools may import only WASI interfaces");
+            }
+        }
+        let mut interfaces = Vec::new();
+        for (export, item) in ty.exports(engine) {
+            let item = item.ty;
+            let ComponentItem::ComponentInstance(instance) = item else { continue };
+            let (_, instance_index) = component
+                .get_export(None, export)
+                .ok_or_else(|| anyhow::anyhow!("tool `{name}`: export `{export}` has no index"))?;
+            let mut funcs = Vec::new();
+            for (func_name, item) in instance.exports(engine) {
+                let item = item.ty;
+                let ComponentItem::ComponentFunc(func_ty) = item else { continue };
+                let (_, index) = component
+                    .get_export(Some(&instance_index), func_name)
+                    .ok_or_else(|| anyhow::anyhow!("tool `{name}`: `{export}#{func_name}` has no index"))?;
+                funcs.push(ToolFunc { name: func_name.to_owned(), ty: func_ty, index });
+            }
+            interfaces.push(ToolInterface { name: export.to_owned(), funcs });
+        }
+        if interfaces.is_empty() {
+            anyhow::bail!("tool `{name}` exports no interface; a tool must export at least one (see wit/files)");
+        }
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
+        let pre = linker
+            .instantiate_pre(component)
+            .map_err(|e| anyhow::Error::from(e).context(format!("tool `{name}` cannot be linked")))?;
+        Ok(Self { name: name.to_owned(), digest, interfaces, dirs, limits, pre })
+    }
+
+    /// The exported interface called `name`, if any.
+    pub fn interface(&self, name: &str) -> Option<&ToolInterface> {
+        self.interfaces.iter().find(|i| i.name == name)
+    }
+
+    /// A fresh instance in a new Store, bound to one run's signals.
+    ///
+    /// # Errors
+    ///
+    /// When a granted directory cannot be opened, or instantiation fails (for example
+    /// its initial memory is over its memory limit).
+    pub fn instantiate(&self, signals: RunSignals) -> wasmtime::Result<ToolInstance> {
+        let state = ToolState {
+            wasi: grants::tool_wasi(&self.dirs)?,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(self.limits.memory),
+            signals,
+            call: None,
+        };
+        let mut store = Store::new(self.pre.engine(), state);
+        store.limiter(|state| &mut state.limiter);
+        store.set_fuel(u64::MAX)?;
+        store.set_epoch_deadline(1);
+        store.epoch_deadline_callback(|ctx| {
+            let state = ctx.data();
+            state.signals.on_tick(state.call)
+        });
+        let instance = self.pre.instantiate(&mut store)?;
+        Ok(ToolInstance { store, instance })
+    }
+}
+
+/// What a tool's Store holds.
+pub struct ToolState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+    signals: RunSignals,
+    /// Deadline and limit of the call under way.
+    call: Option<(Instant, Duration)>,
+}
+
+impl WasiView for ToolState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+/// A live tool instance. After any error it must be dropped: a trapped instance
+/// cannot be entered again.
+pub struct ToolInstance {
+    store: Store<ToolState>,
+    instance: Instance,
+}
+
+impl ToolInstance {
+    /// Calls one exported function with the tool's per-call time limit.
+    ///
+    /// # Errors
+    ///
+    /// A trap, a [`crate::limits::LimitExceeded`], or a [`crate::limits::RunHalt`] that
+    /// must stop the whole run.
+    pub fn call(
+        &mut self,
+        func: &ToolFunc,
+        limit: Duration,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> wasmtime::Result<()> {
+        let function = self
+            .instance
+            .get_func(&mut self.store, func.index)
+            .ok_or_else(|| wasmtime::format_err!("function `{}` is missing from the instance", func.name))?;
+        self.store.data_mut().call = Some((Instant::now() + limit, limit));
+        let outcome = function.call(&mut self.store, params, results);
+        self.store.data_mut().call = None;
+        outcome
+    }
+}

@@ -1,0 +1,139 @@
+//! Shared support for cemcp's integration tests and the example runner: the paths of
+//! the guest components built by `build.rs`, and a test bed that lays out directories
+//! and writes small inline manifests.
+
+use std::path::{Path, PathBuf};
+
+use cemcp::{CancelToken, ComponentCache, Manifest, RunError, Runtime};
+
+/// Paths of the guest components, one `<NAME>_COMPONENT` per crate under `guests/`.
+pub mod artifacts {
+    include!(concat!(env!("OUT_DIR"), "/gen.rs"));
+}
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// A compiled-component cache shared by all tests, so each component is compiled once
+/// per change rather than once per test.
+pub fn shared_cache() -> ComponentCache {
+    ComponentCache::in_dir(workspace_root().join("target").join("test-cache"))
+}
+
+/// A manifest granting `files` (read-only, `docs/`), `kv` (read-write, `store/`) and
+/// `flaky` (no grants) to profile `all`; profile `files-only` grants just `files`.
+/// Tests edit it with `str::replace` to make each case.
+pub const BASE_MANIFEST: &str = r#"
+version = 1
+default-profile = "all"
+
+[tool.files]
+component = "{FILES}"
+dir = [{ host = "docs", guest = "/docs", access = "read-only" }]
+limits = { time = "5s", memory = "32 MiB" }
+
+[tool.kv]
+component = "{KV}"
+dir = [{ host = "store", guest = "/store", access = "read-write" }]
+limits = { time = "5s", memory = "32 MiB" }
+
+[tool.flaky]
+component = "{FLAKY}"
+limits = { time = "500ms", memory = "16 MiB" }
+
+[profile.all]
+tools = ["files", "kv", "flaky"]
+limits = { time = "5s", memory = "64 MiB" }
+
+[profile.files-only]
+tools = ["files"]
+"#;
+
+/// A temporary directory holding `docs/` (a few text files), `store/` (empty) and
+/// `outside/secret.txt`, which no grant covers.
+pub struct TestBed {
+    dir: tempfile::TempDir,
+}
+
+impl Default for TestBed {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TestBed {
+    /// Lays out a fresh test bed.
+    ///
+    /// # Panics
+    ///
+    /// When the temporary directory cannot be written (tests only).
+    #[expect(clippy::unwrap_used, reason = "test support: failing to set up is a test failure")]
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let docs = dir.path().join("docs");
+        std::fs::create_dir_all(docs.join("notes")).unwrap();
+        std::fs::write(docs.join("alpha.txt"), "the quick brown fox\njumps over the lazy dog\n").unwrap();
+        std::fs::write(docs.join("notes/beta.md"), "# Beta\nwasm components are portable\nno fox here\n").unwrap();
+        std::fs::create_dir_all(dir.path().join("store")).unwrap();
+        std::fs::create_dir_all(dir.path().join("outside")).unwrap();
+        std::fs::write(dir.path().join("outside/secret.txt"), "TOP SECRET").unwrap();
+        Self { dir }
+    }
+
+    /// The bed's root directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// [`BASE_MANIFEST`] with its component paths filled in.
+    pub fn base_manifest() -> String {
+        BASE_MANIFEST
+            .replace("{FILES}", artifacts::FILES_COMPONENT)
+            .replace("{KV}", artifacts::KV_COMPONENT)
+            .replace("{FLAKY}", artifacts::FLAKY_COMPONENT)
+    }
+
+    /// Writes `text` as `manifest.toml` in the bed and returns its path.
+    ///
+    /// # Panics
+    ///
+    /// When the file cannot be written (tests only).
+    #[expect(clippy::unwrap_used, reason = "test support: failing to set up is a test failure")]
+    pub fn write_manifest(&self, text: &str) -> PathBuf {
+        let path = self.path().join("manifest.toml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// Loads `text` as the bed's manifest into a runtime with the shared cache.
+    ///
+    /// # Errors
+    ///
+    /// Whatever loading the manifest reports.
+    pub fn runtime(&self, text: &str) -> anyhow::Result<Runtime> {
+        let manifest = Manifest::load(&self.write_manifest(text))?;
+        Ok(Runtime::new(manifest, shared_cache())?)
+    }
+
+    /// Runs the guest `program` (a path from [`artifacts`]) under `profile` with
+    /// `input`; the outer error is a refusal before running, the inner one the run's.
+    ///
+    /// # Errors
+    ///
+    /// When the program is refused before it runs.
+    pub fn run(
+        &self,
+        runtime: &Runtime,
+        program: &str,
+        profile: Option<&str>,
+        input: &str,
+    ) -> anyhow::Result<Result<serde_json::Value, RunError>> {
+        let wasm = std::fs::read(program)?;
+        let program = runtime.load_program(&wasm, profile)?;
+        Ok(runtime
+            .run(&program, input, &CancelToken::new())
+            .map(|out| serde_json::from_str(&out.output).unwrap_or(serde_json::Value::Null)))
+    }
+}
