@@ -240,7 +240,8 @@ impl Manifest {
             problems: vec![Problem::new("manifest", "", message)],
         };
         let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        // `parent` of a bare file name is "", which `absolute` refuses: that means ".".
+        let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         let base = std::path::absolute(base).map_err(|e| fail(format!("cannot resolve its directory: {e}")))?;
         Self::parse(&text, path, &base)
     }

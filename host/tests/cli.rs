@@ -1,0 +1,117 @@
+//! The `cemcp` command line, run as a user would: output, messages and exit status.
+
+use std::process::{Command, Output};
+
+use cemcp_tests::{TestBed, artifacts};
+
+fn cemcp(bed: &TestBed, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cemcp"))
+        .args(args)
+        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
+        .env_remove("CEMCP_MANIFEST")
+        .current_dir(bed.path())
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn run_prints_json_on_stdout_and_stats_on_stderr() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest());
+    let out = cemcp(
+        &bed,
+        &[
+            "run",
+            artifacts::REPORT_COMPONENT,
+            "--manifest",
+            "manifest.toml",
+            "--input",
+            r#"{"pattern":"fox"}"#,
+            "--stats",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["total_words"], 18);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("run statistics"), "{stderr}");
+    assert!(stderr.contains("instances        3 (files 1, kv 1, program 1)"), "{stderr}");
+    assert!(stderr.contains("files.search"), "{stderr}");
+}
+
+#[test]
+fn input_can_come_from_a_file() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest());
+    std::fs::write(bed.path().join("input.json"), r#"{"pattern": "lazy"}"#).unwrap();
+    let out = cemcp(&bed, &["run", artifacts::REPORT_COMPONENT, "-m", "manifest.toml", "--input-file", "input.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(r#""pattern":"lazy""#));
+}
+
+#[test]
+fn failures_exit_non_zero_with_a_clear_message() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "200ms""#));
+    let probe = artifacts::PROBE_COMPONENT;
+    let cases: [(&[&str], u8, &str); 5] = [
+        (
+            &["run", probe, "-m", "manifest.toml", "-i", r#"{"do":"loop"}"#],
+            1,
+            "error: program exceeded its 200ms time limit\n",
+        ),
+        (
+            &["run", probe, "-m", "manifest.toml", "-p", "files-only"],
+            2,
+            "error: program refused: it imports `cemcp:kv/kv@0.1.0`",
+        ),
+        (
+            &["run", probe, "-m", "manifest.toml", "-i", "{not json"],
+            2,
+            "error: the input is not valid JSON: key must be a string",
+        ),
+        (&["run", "missing.wasm", "-m", "manifest.toml"], 2, "error: cannot read program `missing.wasm`: No such file"),
+        (
+            &["run", probe, "-m", "nope.toml"],
+            2,
+            "error: manifest nope.toml has 1 problem:\n  - manifest: cannot read it",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let out = cemcp(&bed, args);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(i32::from(code)), "{args:?}: {stderr}");
+        assert!(stderr.starts_with(message), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
+    }
+}
+
+#[test]
+fn tools_lists_granted_functions_with_signatures_and_docs() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest());
+    let out = cemcp(&bed, &["tools", "-m", "manifest.toml", "--profile", "files-only"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("profile `files-only` grants 1 tool(s)\n"), "{stdout}");
+    assert!(stdout.contains("interface cemcp:files/files@0.1.0"), "{stdout}");
+    assert!(stdout.contains("read: func(path: string, offset: u64, length: option<u64>) -> result<string, string>"));
+    assert!(stdout.contains("        Reads a text file, or a byte range of it."), "{stdout}");
+    assert!(!stdout.contains("cemcp:kv"), "kv is not granted to files-only: {stdout}");
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let bed = TestBed::new();
+    let out = cemcp(&bed, &["--help"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("run    Run an agent program and print its JSON output on stdout"), "{stdout}");
+    assert!(stdout.contains("tools  List the tool functions a profile grants"), "{stdout}");
+    let out = cemcp(&bed, &["run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("--manifest <FILE>"), "{}", text(&out.stderr));
+}

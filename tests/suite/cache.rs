@@ -1,0 +1,51 @@
+//! The compiled-component cache is written on the first load and used on the second.
+
+use cemcp::{CacheOutcome, ComponentCache, Manifest, Runtime};
+use cemcp_tests::{TestBed, artifacts};
+
+#[test]
+fn second_load_comes_from_the_cache() {
+    let bed = TestBed::new();
+    let cache_dir = bed.path().join("cache");
+    let load = || {
+        let manifest = Manifest::load(&bed.write_manifest(&TestBed::base_manifest())).unwrap();
+        Runtime::new(manifest, ComponentCache::in_dir(&cache_dir)).unwrap()
+    };
+    let program = std::fs::read(artifacts::REPORT_COMPONENT).unwrap();
+
+    let first = load();
+    assert_eq!(first.loaded("files").unwrap().cache, CacheOutcome::Miss);
+    assert_eq!(first.load_program(&program, None).unwrap().cache, CacheOutcome::Miss);
+    let entries = std::fs::read_dir(&cache_dir).unwrap().count();
+    assert_eq!(entries, 4, "one entry per component: files, kv, flaky, report");
+
+    let second = load();
+    for tool in ["files", "kv", "flaky"] {
+        assert_eq!(second.loaded(tool).unwrap().cache, CacheOutcome::Hit, "{tool}");
+    }
+    let program = second.load_program(&program, None).unwrap();
+    assert_eq!(program.cache, CacheOutcome::Hit);
+    // Code from the cache runs.
+    let out = second.run(&program, r#"{"pattern": "fox"}"#, &cemcp::CancelToken::new()).unwrap();
+    assert!(out.output.contains(r#""total_words":18"#), "{}", out.output);
+}
+
+#[test]
+fn corrupt_cache_entry_is_recompiled_and_replaced() {
+    let bed = TestBed::new();
+    let cache = ComponentCache::in_dir(bed.path().join("cache"));
+    let engine = cemcp::engine::new_engine().unwrap();
+    let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
+    let entry = std::fs::read_dir(bed.path().join("cache")).unwrap().next().unwrap().unwrap().path();
+    std::fs::write(&entry, b"not a compiled component").unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
+}
+
+#[test]
+fn disabled_cache_writes_nothing() {
+    let engine = cemcp::engine::new_engine().unwrap();
+    let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
+    assert_eq!(ComponentCache::disabled().load(&engine, &wasm).unwrap().1, CacheOutcome::Uncached);
+}

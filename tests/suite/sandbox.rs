@@ -1,0 +1,94 @@
+//! Filesystem isolation: what the program and the `files` tool can and cannot reach.
+
+use cemcp_tests::{TestBed, artifacts};
+use serde_json::{Value, json};
+
+fn probe(bed: &TestBed, input: Value) -> Value {
+    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input.to_string()).unwrap().unwrap()
+}
+
+fn error_of(outcome: &Value) -> &str {
+    outcome["error"].as_str().unwrap_or_else(|| panic!("expected an error, got {outcome}"))
+}
+
+#[test]
+fn program_cannot_read_the_tools_directory_through_its_own_wasi() {
+    let bed = TestBed::new();
+    // The guest path the tool sees, and the real host path: neither is open to the program.
+    let guest_path = probe(&bed, json!({ "do": "fs-read", "path": "/docs/alpha.txt" }));
+    assert!(error_of(&guest_path).contains("No such file or directory"), "{guest_path}");
+    let host_path = bed.path().join("docs/alpha.txt").display().to_string();
+    let direct = probe(&bed, json!({ "do": "fs-read", "path": host_path }));
+    assert!(error_of(&direct).contains("No such file or directory"), "{direct}");
+    let root = probe(&bed, json!({ "do": "fs-list", "path": "/" }));
+    assert!(root.get("ok").is_none(), "{root}");
+    // ... while the same file is readable through the tool that was granted it.
+    let via_tool = probe(&bed, json!({ "do": "files-read", "path": "alpha.txt" }));
+    assert_eq!(via_tool["ok"], "the quick brown fox\njumps over the lazy dog\n");
+}
+
+#[test]
+fn program_sees_no_environment_variables() {
+    let bed = TestBed::new();
+    assert!(std::env::var_os("PATH").is_some(), "the host has an environment to leak");
+    assert_eq!(probe(&bed, json!({ "do": "env" })), json!({ "ok": [] }));
+}
+
+#[test]
+fn files_tool_cannot_leave_its_grant() {
+    let bed = TestBed::new();
+    let secret = bed.path().join("outside/secret.txt");
+    std::os::unix::fs::symlink(&secret, bed.path().join("docs/link-out")).unwrap();
+    std::os::unix::fs::symlink("alpha.txt", bed.path().join("docs/link-in")).unwrap();
+
+    let cases = [
+        ("../outside/secret.txt", "`..` above the root"),
+        ("notes/../../outside/secret.txt", "`..` through a subdirectory"),
+        (secret.to_str().unwrap(), "the absolute host path"),
+        ("/etc/passwd", "an absolute path"),
+        ("link-out", "a symlink pointing outside"),
+    ];
+    for (path, what) in cases {
+        let outcome = probe(&bed, json!({ "do": "files-read", "path": path }));
+        let error = error_of(&outcome);
+        assert!(error.starts_with(&format!("cannot read `{path}`")), "{what}: {outcome}");
+        assert!(!outcome.to_string().contains("TOP SECRET"), "{what} leaked: {outcome}");
+    }
+    // Listing and stat are confined the same way.
+    let listing = probe(&bed, json!({ "do": "files-list", "path": ".." }));
+    assert!(error_of(&listing).starts_with("cannot list `..`"), "{listing}");
+    let stat = probe(&bed, json!({ "do": "files-stat", "path": "../outside" }));
+    assert!(error_of(&stat).starts_with("cannot stat `../outside`"), "{stat}");
+
+    // A symlink that stays inside the grant is followed.
+    let inside = probe(&bed, json!({ "do": "files-read", "path": "link-in" }));
+    assert_eq!(inside["ok"], "the quick brown fox\njumps over the lazy dog\n");
+}
+
+#[test]
+fn read_only_grant_refuses_writes() {
+    let bed = TestBed::new();
+    let manifest = TestBed::base_manifest().replace(
+        r#"host = "store", guest = "/store", access = "read-write""#,
+        r#"host = "store", guest = "/store", access = "read-only""#,
+    );
+    let runtime = bed.runtime(&manifest).unwrap();
+    let put = json!({ "do": "kv-put", "key": "k", "value": "v" }).to_string();
+    let outcome = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &put).unwrap().unwrap();
+    let error = error_of(&outcome);
+    assert!(error.starts_with("cannot write key `k`:"), "{outcome}");
+    assert!(error.contains("Operation not permitted"), "{outcome}");
+    assert_eq!(std::fs::read_dir(bed.path().join("store")).unwrap().count(), 0, "nothing was written");
+}
+
+#[test]
+fn read_write_grant_persists_across_runs() {
+    let bed = TestBed::new();
+    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let put = json!({ "do": "kv-put", "key": "a/b", "value": "hello" }).to_string();
+    let get = json!({ "do": "kv-get", "key": "a/b" }).to_string();
+    assert_eq!(bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &put).unwrap().unwrap(), json!({ "ok": null }));
+    assert_eq!(bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &get).unwrap().unwrap(), json!({ "ok": "hello" }));
+    assert_eq!(std::fs::read_to_string(bed.path().join("store/a%2Fb")).unwrap(), "hello");
+}
