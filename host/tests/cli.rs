@@ -1,4 +1,11 @@
 //! The `cemcp` command line, run as a user would: output, messages and exit status.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
 
 use std::process::{Command, Output};
 
