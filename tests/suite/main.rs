@@ -13,4 +13,5 @@ mod example;
 mod imports;
 mod limits;
 mod sandbox;
+mod tools;
 mod traps;

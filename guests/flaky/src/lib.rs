@@ -24,6 +24,10 @@ impl Guest for Flaky {
         Ok(CALLS.fetch_add(1, Ordering::Relaxed) + 1)
     }
 
+    fn echo(text: String) -> Result<String, String> {
+        Ok(text)
+    }
+
     fn boom() -> Result<String, String> {
         panic!("flaky: boom traps on purpose")
     }

@@ -7,10 +7,16 @@
 //! - `fs-read` `{"path": p}`: read a file through the program's own WASI;
 //! - `fs-list` `{"path": p}`: list a directory through the program's own WASI;
 //! - `env`: list the environment variables the program can see;
-//! - `files-read` / `files-list` / `files-stat` `{"path": p}`: call the `files` tool;
-//! - `kv-put` `{"key": k, "value": v}` / `kv-get` `{"key": k}`: call the `kv` tool;
+//! - `files-read` `{"path": p, "offset"?: n, "length"?: n}`, `files-list` / `files-stat`
+//!   `{"path": p}`, `files-search` `{"pattern": s, "regex": b, "path": p, "max": n}`:
+//!   call the `files` tool;
+//! - `kv-put` `{"key": k, "value": v}`, `kv-get` / `kv-delete` `{"key": k}`, `kv-list`
+//!   `{"prefix": p}`: call the `kv` tool;
 //! - `flaky` `{"calls": ["count", "boom", "spin", "hog:64", ...]}`: call the `flaky`
-//!   tool in order and collect each result or error.
+//!   tool in order and collect each result or error;
+//! - `two-tools`: call `flaky.count` and `files.stat("")` once each (run launch cost);
+//! - `call-loop` `{"n": n, "echo": bool}`: call `flaky.count` (or `flaky.echo`) n times
+//!   (per-call forwarding cost).
 
 use cemcp::files::files;
 use cemcp::fixtures::flaky;
@@ -37,16 +43,56 @@ wit_bindgen::generate!({
 #[serde(tag = "do", rename_all = "kebab-case")]
 enum Action {
     Loop,
-    Alloc { mib: u32 },
-    FsRead { path: String },
-    FsList { path: String },
+    Alloc {
+        mib: u32,
+    },
+    FsRead {
+        path: String,
+    },
+    FsList {
+        path: String,
+    },
     Env,
-    FilesRead { path: String },
-    FilesList { path: String },
-    FilesStat { path: String },
-    KvPut { key: String, value: String },
-    KvGet { key: String },
-    Flaky { calls: Vec<String> },
+    FilesRead {
+        path: String,
+        #[serde(default)]
+        offset: u64,
+        length: Option<u64>,
+    },
+    FilesSearch {
+        pattern: String,
+        regex: bool,
+        path: String,
+        max: u32,
+    },
+    FilesList {
+        path: String,
+    },
+    FilesStat {
+        path: String,
+    },
+    KvPut {
+        key: String,
+        value: String,
+    },
+    KvGet {
+        key: String,
+    },
+    KvDelete {
+        key: String,
+    },
+    KvList {
+        prefix: String,
+    },
+    Flaky {
+        calls: Vec<String>,
+    },
+    TwoTools,
+    CallLoop {
+        n: u32,
+        #[serde(default)]
+        echo: bool,
+    },
 }
 
 struct Probe;
@@ -79,13 +125,33 @@ impl Guest for Probe {
                     .map_err(|e| e.to_string()),
             ),
             Action::Env => json!({ "ok": std::env::vars().map(|(k, _)| k).collect::<Vec<_>>() }),
-            Action::FilesRead { path } => outcome(files::read(&path, 0, None)),
+            Action::FilesRead { path, offset, length } => outcome(files::read(&path, offset, length)),
+            Action::FilesSearch { pattern, regex, path, max } => {
+                let mode = if regex { files::MatchMode::Regex } else { files::MatchMode::Substring };
+                outcome(files::search(&pattern, mode, &path, max).map(|hits| {
+                    hits.into_iter().map(|h| format!("{}:{}:{}", h.path, h.line, h.text)).collect::<Vec<_>>()
+                }))
+            }
             Action::FilesList { path } => {
                 outcome(files::list(&path).map(|entries| entries.into_iter().map(|e| e.name).collect::<Vec<_>>()))
             }
             Action::FilesStat { path } => outcome(files::stat(&path).map(|m| m.size)),
             Action::KvPut { key, value } => outcome(kv::put(&key, &value).map(|()| Value::Null)),
             Action::KvGet { key } => outcome(kv::get(&key)),
+            Action::KvDelete { key } => outcome(kv::delete(&key)),
+            Action::KvList { prefix } => outcome(kv::list(&prefix)),
+            Action::TwoTools => json!({ "ok": [flaky::count().ok(), files::stat("").ok().map(|m| m.size)] }),
+            Action::CallLoop { n, echo } => {
+                let mut last = String::new();
+                for _ in 0..n {
+                    last = if echo {
+                        flaky::echo("hello, tool").unwrap_or_default()
+                    } else {
+                        flaky::count().unwrap_or_default().to_string()
+                    };
+                }
+                json!({ "ok": last })
+            }
             Action::Flaky { calls } => Value::Array(calls.iter().map(|call| flaky_call(call)).collect()),
         };
         Ok(result.to_string())

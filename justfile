@@ -1,0 +1,36 @@
+# Shortcuts for humans; the README's commands work without `just`.
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the example program on the shipped manifest (builds the guests first).
+example *INPUT:
+    cargo run -p cemcp-tests --bin example -- {{INPUT}}
+
+# Run every test.
+test:
+    cargo test --workspace
+
+# Formatting and lints, as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cd guests && cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Format host and guest code.
+fmt:
+    cargo fmt --all
+    cd guests && cargo fmt --all
+
+# Runtime benchmarks (release build); figures go in BENCHMARKS.md.
+bench:
+    cargo bench -p cemcp-tests --bench runtime
+
+# Build the guest components only (they land in target/guests/).
+guests:
+    CARGO_TARGET_DIR=target/guests cargo build --release --target wasm32-wasip2 --manifest-path guests/Cargo.toml
+
+# The cemcp CLI, with arguments: `just cemcp tools -m capabilities/example.toml`.
+cemcp *ARGS:
+    cargo run -q -p cemcp -- {{ARGS}}

@@ -1,0 +1,72 @@
+//! Runtime benchmarks (release build): `cargo bench -p cemcp-tests --bench runtime`.
+//!
+//! - loading a tool component: cold (cranelift compile) vs from the on-disk cache;
+//! - launching a run: program + 2 tools instantiated, one call into each;
+//! - the per-call cost of program → host → tool forwarding, with and without data.
+//!
+//! Results and how to read them: BENCHMARKS.md.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails by panicking")]
+
+use std::time::Duration;
+
+use cemcp::{CancelToken, ComponentCache, Runtime};
+use cemcp_tests::{TestBed, artifacts};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+/// Calls per run in the forwarding benchmark; the run's launch (~tens of µs) adds
+/// less than 1% to each call's share.
+const CALLS: u32 = 20_000;
+
+fn load(c: &mut Criterion) {
+    let engine = cemcp::engine::new_engine().unwrap();
+    let wasm = std::fs::read(artifacts::FILES_COMPONENT).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ComponentCache::in_dir(dir.path());
+    cache.load(&engine, &wasm).unwrap();
+
+    let mut group = c.benchmark_group(format!("load files component ({} KB)", wasm.len() / 1024));
+    group.sample_size(10).measurement_time(Duration::from_secs(10));
+    group.bench_function("cold: compile", |b| b.iter(|| ComponentCache::disabled().load(&engine, &wasm).unwrap()));
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("load files component ({} KB)", wasm.len() / 1024));
+    group.bench_function("cached: hash + deserialize", |b| b.iter(|| cache.load(&engine, &wasm).unwrap()));
+    group.finish();
+}
+
+fn runtime(bed: &TestBed) -> Runtime {
+    bed.runtime(&TestBed::base_manifest()).unwrap()
+}
+
+fn launch(c: &mut Criterion) {
+    let bed = TestBed::new();
+    let runtime = runtime(&bed);
+    let program = runtime.load_program(&std::fs::read(artifacts::PROBE_COMPONENT).unwrap(), None).unwrap();
+    let cancel = CancelToken::new();
+    let out = runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap();
+    assert_eq!(out.stats.instances.len(), 3, "program + files + flaky: {:?}", out.stats);
+
+    c.bench_function("run launch: program + 2 tools + one call each", |b| {
+        b.iter(|| runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap())
+    });
+}
+
+fn forwarding(c: &mut Criterion) {
+    let bed = TestBed::new();
+    let runtime = runtime(&bed);
+    let program = runtime.load_program(&std::fs::read(artifacts::PROBE_COMPONENT).unwrap(), None).unwrap();
+    let cancel = CancelToken::new();
+
+    let mut group = c.benchmark_group("forwarded call (program -> host -> tool)");
+    group.throughput(Throughput::Elements(u64::from(CALLS)));
+    for (name, echo) in [("count() -> result<u32, string>", false), ("echo(string) -> result<string, string>", true)] {
+        let input = format!(r#"{{"do": "call-loop", "n": {CALLS}, "echo": {echo}}}"#);
+        let out = runtime.run(&program, &input, &cancel).unwrap();
+        assert_eq!(out.stats.total_calls(), u64::from(CALLS));
+        group.bench_function(name, |b| b.iter(|| runtime.run(&program, &input, &cancel).unwrap()));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, launch, forwarding);
+criterion_main!(benches);
