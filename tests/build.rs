@@ -38,7 +38,7 @@ fn build() -> Result<(), String> {
     println!("cargo:rerun-if-changed={}", root.join("wit").display());
     println!("cargo:rerun-if-changed=build.rs");
 
-    check_target_installed()?;
+    ensure_target_installed()?;
     let cargo = env("CARGO")?;
     let mut command = Command::new(&cargo);
     command
@@ -96,21 +96,40 @@ fn guest_crates(guests: &Path) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// Fails with the exact command to run when the wasm target's standard library is
-/// missing from this toolchain.
-fn check_target_installed() -> Result<(), String> {
+/// Makes sure the wasm target's standard library is installed. Under rustup (which
+/// sets `RUSTUP_TOOLCHAIN` for cargo and build scripts) a missing target is added with
+/// `rustup target add`, as `rust-toolchain.toml` declares it: rustup itself adds
+/// declared targets only when it installs a toolchain, not to one already installed.
+/// Otherwise, or if that fails, the build stops with the exact command to run.
+fn ensure_target_installed() -> Result<(), String> {
+    let sysroot = sysroot()?;
+    if target_installed(&sysroot) {
+        return Ok(());
+    }
+    if let Ok(toolchain) = std::env::var("RUSTUP_TOOLCHAIN") {
+        println!("cargo:warning=installing the {TARGET} target for the guests: rustup target add {TARGET}");
+        let added = Command::new("rustup")
+            .args(["target", "add", TARGET, "--toolchain", &toolchain])
+            .status()
+            .is_ok_and(|status| status.success());
+        if added && target_installed(&sysroot) {
+            return Ok(());
+        }
+    }
+    Err(format!(
+        "the {TARGET} target is not installed for this toolchain ({sysroot}); the guest components need it.\n       Install it with:\n\n           rustup target add {TARGET}\n"
+    ))
+}
+
+fn sysroot() -> Result<String, String> {
     let rustc = env("RUSTC")?;
     let output =
         Command::new(&rustc).args(["--print", "sysroot"]).output().map_err(|e| format!("cannot run `{rustc}`: {e}"))?;
-    let sysroot = String::from_utf8_lossy(&output.stdout).trim().to_owned();
-    let std_dir = Path::new(&sysroot).join("lib").join("rustlib").join(TARGET);
-    if std_dir.is_dir() {
-        Ok(())
-    } else {
-        Err(format!(
-            "the {TARGET} target is not installed for this toolchain ({sysroot}); the guest components need it.\n       Install it with:\n\n           rustup target add {TARGET}\n"
-        ))
-    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+}
+
+fn target_installed(sysroot: &str) -> bool {
+    Path::new(sysroot).join("lib").join("rustlib").join(TARGET).join("lib").is_dir()
 }
 
 fn env(name: &str) -> Result<String, String> {

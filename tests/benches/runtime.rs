@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use cemcp::{CancelToken, ComponentCache, Runtime};
+use cemcp::{CancelToken, ComponentCache};
 use cemcp_tests::{TestBed, artifacts};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -34,14 +34,10 @@ fn load(c: &mut Criterion) {
     group.finish();
 }
 
-fn runtime(bed: &TestBed) -> Runtime {
-    bed.runtime(&TestBed::base_manifest()).unwrap()
-}
-
 fn launch(c: &mut Criterion) {
     let bed = TestBed::new();
-    let runtime = runtime(&bed);
-    let program = runtime.load_program(&std::fs::read(artifacts::PROBE_COMPONENT).unwrap(), None).unwrap();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
     let cancel = CancelToken::new();
     let out = runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap();
     assert_eq!(out.stats.instances.len(), 3, "program + files + flaky: {:?}", out.stats);
@@ -53,8 +49,8 @@ fn launch(c: &mut Criterion) {
 
 fn forwarding(c: &mut Criterion) {
     let bed = TestBed::new();
-    let runtime = runtime(&bed);
-    let program = runtime.load_program(&std::fs::read(artifacts::PROBE_COMPONENT).unwrap(), None).unwrap();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
     let cancel = CancelToken::new();
 
     let mut group = c.benchmark_group("forwarded call (program -> host -> tool)");

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use cemcp::{CancelToken, ComponentCache, Manifest, RunError, Runtime};
+use cemcp::{CancelToken, ComponentCache, Manifest, Program, RunError, Runtime};
 
 /// Paths of the guest components, one `<NAME>_COMPONENT` per crate under `guests/`.
 pub mod artifacts {
@@ -117,6 +117,16 @@ impl TestBed {
         Ok(Runtime::new(manifest, shared_cache())?)
     }
 
+    /// A runtime for [`BASE_MANIFEST`] unchanged.
+    ///
+    /// # Panics
+    ///
+    /// When the base manifest does not load (tests only).
+    #[expect(clippy::unwrap_used, reason = "test support: failing to set up is a test failure")]
+    pub fn base_runtime(&self) -> Runtime {
+        self.runtime(&Self::base_manifest()).unwrap()
+    }
+
     /// Runs the guest `program` (a path from [`artifacts`]) under `profile` with
     /// `input`; the outer error is a refusal before running, the inner one the run's.
     ///
@@ -130,10 +140,19 @@ impl TestBed {
         profile: Option<&str>,
         input: &str,
     ) -> anyhow::Result<Result<serde_json::Value, RunError>> {
-        let wasm = std::fs::read(program)?;
-        let program = runtime.load_program(&wasm, profile)?;
+        let program = runtime.load_program(&std::fs::read(program)?, profile)?;
         Ok(runtime
             .run(&program, input, &CancelToken::new())
             .map(|out| serde_json::from_str(&out.output).unwrap_or(serde_json::Value::Null)))
     }
+}
+
+/// Loads the guest component at `path` (from [`artifacts`]) under the default profile.
+///
+/// # Panics
+///
+/// When it cannot be read or is refused (tests only).
+#[expect(clippy::unwrap_used, reason = "test support: failing to set up is a test failure")]
+pub fn load_program(runtime: &Runtime, path: &str) -> Program {
+    runtime.load_program(&std::fs::read(path).unwrap(), None).unwrap()
 }

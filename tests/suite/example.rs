@@ -6,7 +6,7 @@ use serde_json::json;
 #[test]
 fn report_counts_matching_files_and_words_and_stores_a_summary() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let report = bed.run(&runtime, artifacts::REPORT_COMPONENT, None, r#"{"pattern": "fox"}"#).unwrap().unwrap();
     assert_eq!(
         report,
@@ -35,7 +35,7 @@ fn report_counts_matching_files_and_words_and_stores_a_summary() {
 #[test]
 fn report_with_a_regex_and_a_subdirectory() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let input = r#"{"pattern": "^wasm\\s", "mode": "regex", "path": "notes", "key": "k"}"#;
     let report = bed.run(&runtime, artifacts::REPORT_COMPONENT, None, input).unwrap().unwrap();
     assert_eq!(report["files"], json!([{ "path": "notes/beta.md", "matching_lines": 1, "words": 9 }]));
@@ -45,7 +45,7 @@ fn report_with_a_regex_and_a_subdirectory() {
 #[test]
 fn program_error_is_reported_as_the_programs() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let error = bed.run(&runtime, artifacts::REPORT_COMPONENT, None, r#"{"patern": "x"}"#).unwrap().unwrap_err();
     let message = error.to_string();
     assert!(message.starts_with("program returned an error: invalid input: unknown field `patern`"), "{message}");
@@ -54,9 +54,8 @@ fn program_error_is_reported_as_the_programs() {
 #[test]
 fn run_statistics_count_calls_and_instances() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
-    let wasm = std::fs::read(artifacts::REPORT_COMPONENT).unwrap();
-    let program = runtime.load_program(&wasm, None).unwrap();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::REPORT_COMPONENT);
     let out = runtime.run(&program, r#"{"pattern": "fox"}"#, &cemcp::CancelToken::new()).unwrap();
     let calls: Vec<(&str, u64)> = out.stats.tool_calls.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     assert_eq!(calls, [("files.read", 2), ("files.search", 1), ("kv.get", 1), ("kv.put", 1)]);

@@ -49,7 +49,7 @@ fn a_component_without_run_is_not_a_program() {
 #[test]
 fn bytes_that_are_not_a_component_are_refused() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let error = runtime.load_program(b"\0asm garbage", None).err().unwrap();
     assert!(error.to_string().starts_with("the program is not a valid WebAssembly component"), "{error}");
 }
@@ -57,7 +57,7 @@ fn bytes_that_are_not_a_component_are_refused() {
 #[test]
 fn unknown_profile_is_named_with_the_known_ones() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let wasm = std::fs::read(artifacts::REPORT_COMPONENT).unwrap();
     let error = runtime.load_program(&wasm, Some("admin")).err().unwrap();
     assert!(error.to_string().contains("no profile `admin`"), "{error}");

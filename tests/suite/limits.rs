@@ -37,7 +37,7 @@ fn memory_bomb_is_stopped_by_the_memory_limit() {
 #[test]
 fn looping_tool_hits_its_own_time_limit_and_the_program_carries_on() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let input = json!({ "do": "flaky", "calls": ["spin", "count"] }).to_string();
     let outcome = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input).unwrap().unwrap();
     assert_eq!(
@@ -52,7 +52,7 @@ fn looping_tool_hits_its_own_time_limit_and_the_program_carries_on() {
 #[test]
 fn memory_hungry_tool_hits_its_own_memory_limit() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let input = json!({ "do": "flaky", "calls": ["hog:64", "hog:2"] }).to_string();
     let outcome = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input).unwrap().unwrap();
     assert_eq!(
@@ -81,9 +81,8 @@ fn program_time_limit_covers_time_spent_in_tools() {
 #[test]
 fn cancel_stops_a_run_from_another_thread() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
-    let wasm = std::fs::read(artifacts::PROBE_COMPONENT).unwrap();
-    let program = runtime.load_program(&wasm, None).unwrap();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
     for input in [r#"{"do": "loop"}"#, r#"{"do": "flaky", "calls": ["spin"]}"#] {
         let cancel = CancelToken::new();
         let canceller = {

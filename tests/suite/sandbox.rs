@@ -4,7 +4,7 @@ use cemcp_tests::{TestBed, artifacts};
 use serde_json::{Value, json};
 
 fn probe(bed: &TestBed, input: Value) -> Value {
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input.to_string()).unwrap().unwrap()
 }
 
@@ -85,7 +85,7 @@ fn read_only_grant_refuses_writes() {
 #[test]
 fn read_write_grant_persists_across_runs() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     let put = json!({ "do": "kv-put", "key": "a/b", "value": "hello" }).to_string();
     let get = json!({ "do": "kv-get", "key": "a/b" }).to_string();
     assert_eq!(bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &put).unwrap().unwrap(), json!({ "ok": null }));

@@ -4,7 +4,7 @@ use cemcp_tests::{TestBed, artifacts};
 use serde_json::{Value, json};
 
 fn probe_all(bed: &TestBed, inputs: &[Value]) -> Vec<Value> {
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
+    let runtime = bed.base_runtime();
     inputs
         .iter()
         .map(|input| bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input.to_string()).unwrap().unwrap())

@@ -7,9 +7,8 @@ use serde_json::json;
 #[test]
 fn trap_reaches_the_program_as_an_error_and_the_next_call_gets_a_fresh_instance() {
     let bed = TestBed::new();
-    let runtime = bed.runtime(&TestBed::base_manifest()).unwrap();
-    let wasm = std::fs::read(artifacts::PROBE_COMPONENT).unwrap();
-    let program = runtime.load_program(&wasm, None).unwrap();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
     let input = json!({ "do": "flaky", "calls": ["count", "count", "boom", "count"] }).to_string();
     let out = runtime.run(&program, &input, &cemcp::CancelToken::new()).unwrap();
     let outcome: serde_json::Value = serde_json::from_str(&out.output).unwrap();
