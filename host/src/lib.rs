@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+pub mod blocking;
 pub mod cache;
 pub mod catalog;
 pub mod cli;

@@ -83,14 +83,21 @@ impl RunSignals {
         }
     }
 
+    /// Whether a Store whose own deadline (if any) is `call` must stop now: the error
+    /// is a [`RunHalt`] or a [`LimitExceeded::Time`].
+    pub fn check_store(&self, call: Option<(Instant, Duration)>) -> wasmtime::Result<()> {
+        self.check().map_err(wasmtime::Error::new)?;
+        match call {
+            Some((deadline, limit)) if Instant::now() >= deadline => {
+                Err(wasmtime::Error::new(LimitExceeded::Time(limit)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The epoch callback outcome for a Store whose own deadline (if any) is `call`.
     pub fn on_tick(&self, call: Option<(Instant, Duration)>) -> wasmtime::Result<UpdateDeadline> {
-        self.check().map_err(wasmtime::Error::new)?;
-        if let Some((deadline, limit)) = call
-            && Instant::now() >= deadline
-        {
-            return Err(wasmtime::Error::new(LimitExceeded::Time(limit)));
-        }
+        self.check_store(call)?;
         Ok(UpdateDeadline::Continue(1))
     }
 }

@@ -77,7 +77,9 @@ impl Program {
     ) -> Result<Self, ProgramError> {
         let run = run_export(component)?;
         let mut linker = Linker::<RunState>::new(engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(|e| ProgramError::Link(format!("{e:#}")))?;
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+            .and_then(|()| crate::blocking::add_to_linker(&mut linker))
+            .map_err(|e| ProgramError::Link(format!("{e:#}")))?;
         let mut bound: Vec<Arc<Tool>> = Vec::new();
         let mut imports = Vec::new();
         for (name, import) in component.component_type().imports(engine) {

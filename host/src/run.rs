@@ -23,6 +23,7 @@ use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{ResourceTable, Type, Val};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::blocking::{Guarded, GuardedIo};
 use crate::grants;
 use crate::limits::{CancelToken, LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
 use crate::program::Program;
@@ -125,6 +126,12 @@ pub struct RunState {
 impl WasiView for RunState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl Guarded for RunState {
+    fn guarded_io(&mut self) -> GuardedIo<'_> {
+        GuardedIo { table: &mut self.table, signals: &self.signals, call: None }
     }
 }
 

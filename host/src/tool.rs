@@ -8,6 +8,7 @@ use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use crate::blocking::{self, Guarded, GuardedIo};
 use crate::grants;
 use crate::limits::{MemoryLimiter, RunSignals};
 use crate::manifest::{DirGrant, Limits};
@@ -88,6 +89,7 @@ impl Tool {
         }
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
+        blocking::add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
         let pre = linker
             .instantiate_pre(component)
             .map_err(|e| anyhow::Error::from(e).context(format!("tool `{name}` cannot be linked")))?;
@@ -139,6 +141,12 @@ pub struct ToolState {
 impl WasiView for ToolState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl Guarded for ToolState {
+    fn guarded_io(&mut self) -> GuardedIo<'_> {
+        GuardedIo { table: &mut self.table, signals: &self.signals, call: self.call }
     }
 }
 

@@ -23,6 +23,40 @@ fn infinite_loop_is_stopped_by_the_time_limit() {
 }
 
 #[test]
+fn program_blocked_in_a_host_call_is_stopped_by_the_time_limit() {
+    let bed = TestBed::new();
+    let runtime = bed.runtime(&with_program_limits(r#"limits = { time = "300ms" }"#)).unwrap();
+    let started = Instant::now();
+    let error =
+        bed.run(&runtime, artifacts::PROBE_COMPONENT, None, r#"{"do": "sleep", "ms": 60000}"#).unwrap().unwrap_err();
+    assert_eq!(error.to_string(), "program exceeded its 300ms time limit");
+    assert!(started.elapsed() < Duration::from_secs(3), "stopped promptly: {:?}", started.elapsed());
+    // A sleep within the limit is not cut short.
+    let started = Instant::now();
+    let ok = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, r#"{"do": "sleep", "ms": 100}"#).unwrap().unwrap();
+    assert_eq!(ok, json!({ "ok": 100 }));
+    assert!(started.elapsed() >= Duration::from_millis(100));
+}
+
+#[test]
+fn tool_blocked_in_a_host_call_hits_its_own_time_limit() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let input = json!({ "do": "flaky", "calls": ["nap:60000", "count", "nap:10"] }).to_string();
+    let started = Instant::now();
+    let outcome = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input).unwrap().unwrap();
+    assert_eq!(
+        outcome,
+        json!([
+            { "error": "tool `flaky` exceeded its 500ms time limit in `nap`" },
+            { "ok": 1 },
+            { "ok": null },
+        ])
+    );
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+}
+
+#[test]
 fn memory_bomb_is_stopped_by_the_memory_limit() {
     let bed = TestBed::new();
     let runtime = bed.runtime(&with_program_limits(r#"limits = { memory = "16 MiB" }"#)).unwrap();
@@ -83,7 +117,13 @@ fn cancel_stops_a_run_from_another_thread() {
     let bed = TestBed::new();
     let runtime = bed.base_runtime();
     let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
-    for input in [r#"{"do": "loop"}"#, r#"{"do": "flaky", "calls": ["spin"]}"#] {
+    let inputs = [
+        r#"{"do": "loop"}"#,
+        r#"{"do": "sleep", "ms": 60000}"#,
+        r#"{"do": "flaky", "calls": ["spin"]}"#,
+        r#"{"do": "flaky", "calls": ["nap:60000"]}"#,
+    ];
+    for input in inputs {
         let cancel = CancelToken::new();
         let canceller = {
             let cancel = cancel.clone();

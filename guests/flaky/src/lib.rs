@@ -32,6 +32,11 @@ impl Guest for Flaky {
         panic!("flaky: boom traps on purpose")
     }
 
+    fn nap(ms: u32) -> Result<(), String> {
+        std::thread::sleep(std::time::Duration::from_millis(u64::from(ms)));
+        Ok(())
+    }
+
     fn spin() -> Result<String, String> {
         let mut n = 0u64;
         loop {

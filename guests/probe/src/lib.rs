@@ -3,6 +3,7 @@
 //!
 //! Input: `{"do": "<action>", ...}` where action is one of
 //! - `loop`: spin forever (stopped by the time limit);
+//! - `sleep` `{"ms": n}`: sleep, blocked in the host, for n milliseconds;
 //! - `alloc` `{"mib": n}`: allocate n MiB (stopped by the memory limit);
 //! - `fs-read` `{"path": p}`: read a file through the program's own WASI;
 //! - `fs-list` `{"path": p}`: list a directory through the program's own WASI;
@@ -43,6 +44,9 @@ wit_bindgen::generate!({
 #[serde(tag = "do", rename_all = "kebab-case")]
 enum Action {
     Loop,
+    Sleep {
+        ms: u64,
+    },
     Alloc {
         mib: u32,
     },
@@ -107,6 +111,10 @@ impl Guest for Probe {
                     n = std::hint::black_box(n.wrapping_add(1));
                 }
             }
+            Action::Sleep { ms } => {
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                json!({ "ok": ms })
+            }
             Action::Alloc { mib } => {
                 let mut chunks: Vec<Vec<u8>> = Vec::new();
                 for _ in 0..mib {
@@ -161,6 +169,7 @@ impl Guest for Probe {
 fn flaky_call(call: &str) -> Value {
     match call.split_once(':') {
         Some(("hog", mib)) => outcome(flaky::hog(mib.parse().unwrap_or(0))),
+        Some(("nap", ms)) => outcome(flaky::nap(ms.parse().unwrap_or(0)).map(|()| Value::Null)),
         _ => match call {
             "count" => outcome(flaky::count()),
             "boom" => outcome(flaky::boom()),
