@@ -33,6 +33,8 @@ pub struct Program {
     /// Whether its compiled code came from the cache.
     pub cache: CacheOutcome,
     pub(crate) tools: Vec<Arc<Tool>>,
+    /// `tool.function` for each linked import, indexed by the import's target id.
+    pub(crate) call_labels: Vec<String>,
     pub(crate) pre: InstancePre<RunState>,
     pub(crate) run: ComponentExportIndex,
 }
@@ -82,6 +84,7 @@ impl Program {
             .map_err(|e| ProgramError::Link(format!("{e:#}")))?;
         let mut bound: Vec<Arc<Tool>> = Vec::new();
         let mut imports = Vec::new();
+        let mut call_labels = Vec::new();
         for (name, import) in component.component_type().imports(engine) {
             let item = import.ty;
             if name.starts_with("wasi:") {
@@ -125,7 +128,8 @@ impl Program {
                         tool.name
                     )));
                 }
-                let target = ToolTarget::new(slot, interface_index, func_index, &tool.name, func_name);
+                let target = ToolTarget::new(call_labels.len(), slot, interface_index, func_index);
+                call_labels.push(format!("{}.{func_name}", tool.name));
                 linked
                     .func_new(func_name, move |mut store, ty, params, results| {
                         store.data_mut().forward(&target, &ty, params, results)
@@ -142,6 +146,7 @@ impl Program {
             imports,
             cache,
             tools: bound,
+            call_labels,
             pre,
             run,
         })

@@ -27,7 +27,7 @@ use crate::blocking::{Guarded, GuardedIo};
 use crate::grants;
 use crate::limits::{CancelToken, LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
 use crate::program::Program;
-use crate::tool::{Tool, ToolInstance};
+use crate::tool::{Tool, ToolFunc, ToolInstance};
 
 /// What a successful run returns.
 #[derive(Debug, Clone)]
@@ -93,16 +93,16 @@ pub enum RunError {
 
 /// A program import bound to one tool function.
 pub(crate) struct ToolTarget {
+    /// Position in [`Program::call_labels`], for counting calls.
+    id: usize,
     slot: usize,
     interface: usize,
     func: usize,
-    /// `tool.function`, for statistics and messages.
-    label: Arc<str>,
 }
 
 impl ToolTarget {
-    pub(crate) fn new(slot: usize, interface: usize, func: usize, tool: &str, func_name: &str) -> Self {
-        Self { slot, interface, func, label: format!("{tool}.{func_name}").into() }
+    pub(crate) fn new(id: usize, slot: usize, interface: usize, func: usize) -> Self {
+        Self { id, slot, interface, func }
     }
 }
 
@@ -120,6 +120,8 @@ pub struct RunState {
     limiter: MemoryLimiter,
     signals: RunSignals,
     tools: Vec<ToolSlot>,
+    /// Calls per [`ToolTarget::id`]; turned into [`RunStats::tool_calls`] at the end.
+    calls: Vec<u64>,
     stats: RunStats,
 }
 
@@ -140,6 +142,9 @@ impl RunState {
     /// failed start) discards that tool's instance and reaches the program as an `err`
     /// value when the function returns `result<_, string>`; a run-wide halt
     /// (cancel, program timeout) propagates and stops the program.
+    ///
+    /// This is the hot path of every forwarded call: it allocates nothing and clones
+    /// nothing unless the tool has to be instantiated.
     pub(crate) fn forward(
         &mut self,
         target: &ToolTarget,
@@ -147,40 +152,48 @@ impl RunState {
         params: &[Val],
         results: &mut [Val],
     ) -> wasmtime::Result<()> {
-        *self.stats.tool_calls.entry(target.label.to_string()).or_default() += 1;
-        let signals = self.signals.clone();
-        let slot = self
-            .tools
-            .get_mut(target.slot)
-            .ok_or_else(|| wasmtime::format_err!("(internal) no tool slot for `{}`", target.label))?;
-        let tool = Arc::clone(&slot.tool);
-        let func = tool
-            .interfaces
-            .get(target.interface)
-            .and_then(|i| i.funcs.get(target.func))
-            .ok_or_else(|| wasmtime::format_err!("(internal) no function for `{}`", target.label))?;
-        let outcome = match &mut slot.live {
-            Some(live) => live.call(func, tool.limits.time, params, results),
-            None => match tool.instantiate(signals) {
-                Ok(mut live) => {
+        if let Some(calls) = self.calls.get_mut(target.id) {
+            *calls += 1;
+        }
+        let ToolSlot { tool, live } =
+            self.tools.get_mut(target.slot).ok_or_else(|| wasmtime::format_err!("(internal) no tool slot"))?;
+        let func =
+            tool.func(target.interface, target.func).ok_or_else(|| wasmtime::format_err!("(internal) no function"))?;
+        let instance = match live {
+            Some(instance) => instance,
+            None => match tool.instantiate(self.signals.clone()) {
+                Ok(instance) => {
                     *self.stats.instances.entry(tool.name.clone()).or_default() += 1;
-                    let outcome = live.call(func, tool.limits.time, params, results);
-                    slot.live = Some(live);
-                    outcome
+                    live.insert(instance)
                 }
-                Err(e) => Err(e.context("it could not start")),
+                Err(e) => {
+                    return tool_failed(&mut self.stats, tool, func, &e.context("it could not start"), ty, results);
+                }
             },
         };
-        let Err(error) = outcome else { return Ok(()) };
-        slot.live = None;
+        let Err(error) = instance.call(func, tool.limits.time, params, results) else { return Ok(()) };
+        *live = None;
         if error.downcast_ref::<RunHalt>().is_some() {
             return Err(error);
         }
-        self.stats.tool_failures += 1;
-        let message = describe_tool_failure(&tool.name, &func.name, &error);
-        tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
-        deliver_error(ty, message, results)
+        tool_failed(&mut self.stats, tool, func, &error, ty, results)
     }
+}
+
+/// Records and reports a tool failure: to the program as an `err` value if the
+/// function's result can carry it, otherwise as an error that stops the program.
+fn tool_failed(
+    stats: &mut RunStats,
+    tool: &Tool,
+    func: &ToolFunc,
+    error: &wasmtime::Error,
+    ty: &ComponentFunc,
+    results: &mut [Val],
+) -> wasmtime::Result<()> {
+    stats.tool_failures += 1;
+    let message = describe_tool_failure(&tool.name, &func.name, error);
+    tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
+    deliver_error(ty, message, results)
 }
 
 /// "tool `flaky` exceeded its 1s time limit in `spin`", "tool `flaky` trapped in
@@ -223,6 +236,7 @@ pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Resul
         limiter: MemoryLimiter::new(program.limits.memory),
         signals,
         tools: program.tools.iter().map(|tool| ToolSlot { tool: Arc::clone(tool), live: None }).collect(),
+        calls: vec![0; program.call_labels.len()],
         stats: RunStats::default(),
     };
     let mut store = Store::new(program.pre.engine(), state);
@@ -233,8 +247,11 @@ pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Resul
     store.data_mut().stats.instances.insert("program".into(), 1);
 
     let outcome = call_run(&mut store, program, input);
-    let mut stats = std::mem::take(&mut store.data_mut().stats);
+    let state = store.data_mut();
+    let mut stats = std::mem::take(&mut state.stats);
     stats.wall_time = started.elapsed();
+    let counted = program.call_labels.iter().zip(&state.calls).filter(|(_, calls)| **calls > 0);
+    stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
     let output = outcome?;
     serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
     Ok(RunOutput { output, stats })

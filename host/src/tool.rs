@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
-use wasmtime::component::{Component, ComponentExportIndex, Instance, InstancePre, Linker, ResourceTable, Val};
+use wasmtime::component::{Component, ComponentExportIndex, Func, Instance, InstancePre, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
@@ -25,6 +25,7 @@ pub struct Tool {
     pub dirs: Vec<DirGrant>,
     /// Its limits, per call.
     pub limits: Limits,
+    func_count: usize,
     pre: InstancePre<ToolState>,
 }
 
@@ -43,6 +44,8 @@ pub struct ToolFunc {
     /// Its type, for checking program imports against it.
     pub ty: ComponentFunc,
     index: ComponentExportIndex,
+    /// Position among all the tool's functions, for caching its `Func` per instance.
+    position: usize,
 }
 
 impl Tool {
@@ -67,6 +70,7 @@ impl Tool {
             }
         }
         let mut interfaces = Vec::new();
+        let mut func_count = 0;
         for (export, item) in ty.exports(engine) {
             let item = item.ty;
             let ComponentItem::ComponentInstance(instance) = item else { continue };
@@ -80,7 +84,8 @@ impl Tool {
                 let (_, index) = component
                     .get_export(Some(&instance_index), func_name)
                     .ok_or_else(|| anyhow::anyhow!("tool `{name}`: `{export}#{func_name}` has no index"))?;
-                funcs.push(ToolFunc { name: func_name.to_owned(), ty: func_ty, index });
+                funcs.push(ToolFunc { name: func_name.to_owned(), ty: func_ty, index, position: func_count });
+                func_count += 1;
             }
             interfaces.push(ToolInterface { name: export.to_owned(), funcs });
         }
@@ -93,7 +98,12 @@ impl Tool {
         let pre = linker
             .instantiate_pre(component)
             .map_err(|e| anyhow::Error::from(e).context(format!("tool `{name}` cannot be linked")))?;
-        Ok(Self { name: name.to_owned(), digest, interfaces, dirs, limits, pre })
+        Ok(Self { name: name.to_owned(), digest, interfaces, dirs, limits, func_count, pre })
+    }
+
+    /// Function `func` of interface `interface`, by position.
+    pub fn func(&self, interface: usize, func: usize) -> Option<&ToolFunc> {
+        self.interfaces.get(interface).and_then(|i| i.funcs.get(func))
     }
 
     /// The exported interface called `name`, if any.
@@ -124,7 +134,7 @@ impl Tool {
             state.signals.on_tick(state.call)
         });
         let instance = self.pre.instantiate(&mut store)?;
-        Ok(ToolInstance { store, instance })
+        Ok(ToolInstance { store, instance, funcs: vec![None; self.func_count] })
     }
 }
 
@@ -155,6 +165,8 @@ impl Guarded for ToolState {
 pub struct ToolInstance {
     store: Store<ToolState>,
     instance: Instance,
+    /// Functions looked up so far, by [`ToolFunc`] position.
+    funcs: Vec<Option<Func>>,
 }
 
 impl ToolInstance {
@@ -171,10 +183,16 @@ impl ToolInstance {
         params: &[Val],
         results: &mut [Val],
     ) -> wasmtime::Result<()> {
-        let function = self
-            .instance
-            .get_func(&mut self.store, func.index)
-            .ok_or_else(|| wasmtime::format_err!("function `{}` is missing from the instance", func.name))?;
+        let cached =
+            self.funcs.get_mut(func.position).ok_or_else(|| wasmtime::format_err!("(internal) no function slot"))?;
+        let function = match cached {
+            Some(function) => *function,
+            None => *cached.insert(
+                self.instance
+                    .get_func(&mut self.store, func.index)
+                    .ok_or_else(|| wasmtime::format_err!("function `{}` is missing from the instance", func.name))?,
+            ),
+        };
         self.store.data_mut().call = Some((Instant::now() + limit, limit));
         let outcome = function.call(&mut self.store, params, results);
         self.store.data_mut().call = None;

@@ -122,3 +122,25 @@ fn help_explains_the_commands() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--manifest <FILE>"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn runs_even_where_the_pooling_allocator_cannot_reserve_its_address_space() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest());
+    // 64 GiB of address space: far less than the pool reserves, enough on demand.
+    let script = format!(
+        "ulimit -v 67108864 && exec {} run {} -m manifest.toml -i '{{\"pattern\":\"fox\"}}'",
+        env!("CARGO_BIN_EXE_cemcp"),
+        artifacts::REPORT_COMPONENT
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
+        .current_dir(bed.path())
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("the pooling allocator is unavailable"), "{stderr}");
+    assert!(text(&out.stdout).contains(r#""total_words":18"#));
+}

@@ -42,9 +42,15 @@ fn launch(c: &mut Criterion) {
     let out = runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap();
     assert_eq!(out.stats.instances.len(), 3, "program + files + flaky: {:?}", out.stats);
 
-    c.bench_function("run launch: program + 2 tools + one call each", |b| {
+    let mut group = c.benchmark_group("run launch");
+    group.bench_function("program alone", |b| b.iter(|| runtime.run(&program, r#"{"do": "env"}"#, &cancel).unwrap()));
+    group.bench_function("program + 1 tool (no grants) + one call", |b| {
+        b.iter(|| runtime.run(&program, r#"{"do": "flaky", "calls": ["count"]}"#, &cancel).unwrap())
+    });
+    group.bench_function("program + 2 tools + one call each", |b| {
         b.iter(|| runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap())
     });
+    group.finish();
 }
 
 fn forwarding(c: &mut Criterion) {
@@ -64,5 +70,40 @@ fn forwarding(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, launch, forwarding);
+/// Reference points with no cemcp code in the way: the host calling the tool's
+/// `count` export directly, typed (the cheapest call wasmtime offers) and dynamic
+/// (`Val`s, which generic forwarding has to use). A forwarded call is one dynamic
+/// guest-to-host call plus one dynamic host-to-guest call.
+fn reference(c: &mut Criterion) {
+    use wasmtime::component::{Linker, ResourceTable, Val};
+    use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+    struct State(WasiCtx, ResourceTable);
+    impl WasiView for State {
+        fn ctx(&mut self) -> WasiCtxView<'_> {
+            WasiCtxView { ctx: &mut self.0, table: &mut self.1 }
+        }
+    }
+    let engine = cemcp::engine::new_engine().unwrap();
+    let (component, _) =
+        cemcp_tests::shared_cache().load(&engine, &std::fs::read(artifacts::FLAKY_COMPONENT).unwrap()).unwrap();
+    let mut linker = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker).unwrap();
+    let mut store = wasmtime::Store::new(&engine, State(WasiCtx::builder().build(), ResourceTable::new()));
+    store.set_fuel(u64::MAX).unwrap();
+    store.set_epoch_deadline(1 << 40);
+    let instance = linker.instantiate(&mut store, &component).unwrap();
+    let interface = component.get_export_index(None, "cemcp:fixtures/flaky@0.1.0").unwrap();
+    let count = component.get_export_index(Some(&interface), "count").unwrap();
+    let func = instance.get_func(&mut store, count).unwrap();
+    let typed = func.typed::<(), (Result<u32, String>,)>(&store).unwrap();
+
+    let mut group = c.benchmark_group("reference: host -> tool count(), no cemcp");
+    group.bench_function("typed call", |b| b.iter(|| typed.call(&mut store, ()).unwrap()));
+    let mut results = [Val::Bool(false)];
+    group.bench_function("dynamic call (Val)", |b| b.iter(|| func.call(&mut store, &[], &mut results).unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, load, launch, forwarding, reference);
 criterion_main!(benches);
