@@ -1,62 +1,134 @@
 //! Turning grants into host resources: the only module that uses ambient authority.
 //!
-//! Everything else in cemcp works on what this module hands it: checked directory
-//! grants and WASI contexts. A grep for `preopened_dir` or `canonicalize` should find
-//! nothing outside this file.
+//! Everything else in cemcp works on what this module hands it: resolved grants and
+//! WASI contexts. A grep for `preopened_dir`, `canonicalize` or `std::env::var` should
+//! find nothing outside this file.
 //!
 //! # Ambient Authority
 //!
-//! [`resolve_dirs`] looks host paths up (and creates the ones marked `create`);
-//! [`tool_wasi`] opens them as WASI preopens. Both act with the rights of the user
-//! running cemcp, on paths only an admin's manifest can name.
+//! [`resolve_tool`] looks host paths up (creating the ones marked `create`) and reads
+//! the host environment variables a manifest passes through; [`tool_wasi`] opens the
+//! directories as WASI preopens. They act with the rights of the user running cemcp,
+//! on what only an admin's manifest can name.
 
-use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::manifest::{Access, DirGrant, Problem};
+use wasmtime_wasi::sockets::SocketAddrUse;
+use wasmtime_wasi::{Deterministic, FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder};
 
-/// Checks each grant's host directory once, at load: it must exist (or be created, for
-/// `create = true`) and be a directory. Returns the grants with canonical host paths,
-/// so that later symlink swaps of the configured path cannot redirect a grant.
+use crate::capture::Capture;
+use crate::manifest::{Access, DirGrant, NetRule, NetScheme, Problem, ToolSpec};
+
+/// A tool's grants, resolved on the host once, when the manifest is loaded.
+#[derive(Debug, Clone)]
+pub struct ToolGrants {
+    /// Directories, with canonical host paths.
+    pub dirs: Vec<DirGrant>,
+    /// Every environment variable the tool sees: explicit ones and those passed through.
+    pub env: Vec<(String, String)>,
+    /// The outbound network allowlist.
+    pub network: Arc<[NetRule]>,
+    /// Real clocks.
+    pub clocks: bool,
+    /// Real randomness.
+    pub random: bool,
+    /// Bytes of stdout and of stderr kept per instance.
+    pub log: u64,
+}
+
+/// The captured stdout and stderr of one instance.
+#[derive(Debug, Clone)]
+pub struct Stdio {
+    /// What the guest wrote to stdout.
+    pub stdout: Capture,
+    /// What the guest wrote to stderr.
+    pub stderr: Capture,
+}
+
+impl Stdio {
+    fn new(limit: u64) -> Self {
+        Self { stdout: Capture::new(limit), stderr: Capture::new(limit) }
+    }
+
+    /// Logs what was captured (at info level), naming the component.
+    pub fn log(&self, component: &str) {
+        for (stream, capture) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            let captured = capture.captured();
+            if !captured.kept.is_empty() || captured.dropped > 0 {
+                tracing::info!(component, stream, "{}", captured.text());
+            }
+        }
+    }
+}
+
+/// Resolves a tool's grants on the host: directories must exist (or are created, for
+/// `create = true`) and are canonicalised, so that later symlink swaps of the
+/// configured path cannot redirect a grant; passed-through variables must be set.
 ///
 /// # Errors
 ///
-/// Every problem, naming `at` (the component) and the field.
-pub fn resolve_dirs(at: &str, dirs: &[DirGrant]) -> Result<Vec<DirGrant>, Vec<Problem>> {
+/// Every problem, naming the tool and the field.
+pub fn resolve_tool(spec: &ToolSpec) -> Result<ToolGrants, Vec<Problem>> {
+    let at = format!("tool `{}`", spec.name);
     let mut problems = Vec::new();
-    let mut resolved = Vec::with_capacity(dirs.len());
-    for (i, grant) in dirs.iter().enumerate() {
+    let mut dirs = Vec::with_capacity(spec.dirs.len());
+    for (i, grant) in spec.dirs.iter().enumerate() {
         let field = format!("dir[{i}].host");
         let shown = grant.host.display();
         if grant.create
             && !grant.host.exists()
             && let Err(e) = std::fs::create_dir_all(&grant.host)
         {
-            problems.push(Problem::new(at, &field, format!("cannot create `{shown}`: {e}")));
+            problems.push(Problem::new(&at, &field, format!("cannot create `{shown}`: {e}")));
             continue;
         }
         match grant.host.canonicalize() {
-            Ok(host) if host.is_dir() => resolved.push(DirGrant { host, ..grant.clone() }),
-            Ok(_) => problems.push(Problem::new(at, &field, format!("`{shown}` is not a directory"))),
+            Ok(host) if host.is_dir() => dirs.push(DirGrant { host, ..grant.clone() }),
+            Ok(_) => problems.push(Problem::new(&at, &field, format!("`{shown}` is not a directory"))),
             Err(e) => problems.push(Problem::new(
-                at,
+                &at,
                 &field,
                 format!("`{shown}` cannot be used: {e} (create it, or set `create = true` on a read-write grant)"),
             )),
         }
     }
-    if problems.is_empty() { Ok(resolved) } else { Err(problems) }
+    let mut env: Vec<(String, String)> = spec.env.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (i, name) in spec.env_pass.iter().enumerate() {
+        match std::env::var(name) {
+            Ok(value) => env.push((name.clone(), value)),
+            Err(e) => problems.push(Problem::new(
+                &at,
+                format!("env-pass[{i}]"),
+                format!("`{name}` cannot be passed through: {e}"),
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(ToolGrants {
+        dirs,
+        env,
+        network: spec.network.clone().into(),
+        clocks: spec.clocks,
+        random: spec.random,
+        log: spec.limits.log,
+    })
 }
 
-/// The WASI context of one tool instance: its directory grants and nothing else
-/// (no environment, no arguments, stdin closed, stdout/stderr discarded, every socket
-/// address denied).
+/// The WASI context of one tool instance: its grants and nothing else. No arguments,
+/// stdin closed, stdout and stderr captured, sockets only as its network rules allow,
+/// no name lookups.
 ///
 /// # Errors
 ///
 /// When a granted directory cannot be opened (it was removed after load).
-pub fn tool_wasi(dirs: &[DirGrant]) -> wasmtime::Result<WasiCtx> {
-    let mut builder = base_builder();
-    for grant in dirs {
+pub fn tool_wasi(grants: &ToolGrants) -> wasmtime::Result<(WasiCtx, Stdio)> {
+    let stdio = Stdio::new(grants.log);
+    let mut builder = base_builder(&stdio);
+    for grant in &grants.dirs {
         let perms = match grant.access {
             Access::ReadOnly => FsPerms::ReadOnly,
             Access::ReadWrite => FsPerms::ReadWrite,
@@ -65,18 +137,114 @@ pub fn tool_wasi(dirs: &[DirGrant]) -> wasmtime::Result<WasiCtx> {
             .preopened_dir(&grant.host, &grant.guest, perms)
             .map_err(|e| e.context(format!("cannot open granted directory `{}`", grant.host.display())))?;
     }
-    Ok(builder.build())
+    for (key, value) in &grants.env {
+        builder.env(key, value);
+    }
+    let socket_rules = |scheme| grants.network.iter().any(|r| r.scheme == scheme);
+    builder.allow_tcp(socket_rules(NetScheme::Tcp));
+    builder.allow_udp(socket_rules(NetScheme::Udp));
+    let rules = Arc::clone(&grants.network);
+    builder.socket_addr_check(move |addr, usage| {
+        let allowed = socket_allowed(&rules, addr, usage);
+        if !allowed {
+            tracing::warn!(%addr, ?usage, "socket use refused: not in the tool's network grant");
+        }
+        Box::pin(std::future::ready(allowed))
+    });
+    if !grants.clocks {
+        builder.wall_clock(FrozenClock).monotonic_clock(FrozenClock);
+    }
+    if !grants.random {
+        builder
+            .secure_random(Deterministic::new(FIXED_RANDOM.to_vec()))
+            .insecure_random(Deterministic::new(FIXED_RANDOM.to_vec()))
+            .insecure_random_seed(0);
+    }
+    Ok((builder.build(), stdio))
 }
 
-/// The WASI context of a program: nothing granted at all.
-pub fn program_wasi() -> WasiCtx {
-    base_builder().build()
+/// The WASI context of a program: nothing granted at all; its stdout and stderr are
+/// captured like a tool's.
+pub fn program_wasi(log: u64) -> (WasiCtx, Stdio) {
+    let stdio = Stdio::new(log);
+    let ctx = base_builder(&stdio).allow_tcp(false).allow_udp(false).build();
+    (ctx, stdio)
 }
 
-fn base_builder() -> WasiCtxBuilder {
+fn base_builder(stdio: &Stdio) -> WasiCtxBuilder {
     let mut builder = WasiCtxBuilder::new();
     // Runs execute on blocking threads (see `run`), so file access may block the
     // current thread instead of hopping to a tokio blocking pool for every read.
     builder.allow_blocking_current_thread(true);
+    builder.allow_ip_name_lookup(false);
+    builder.stdout(stdio.stdout.clone()).stderr(stdio.stderr.clone());
     builder
+}
+
+/// Which socket uses the rules allow. Connecting (TCP) or sending (UDP) must match a
+/// rule; the implicit bind to the wildcard address that precedes them is allowed when
+/// there are rules of that kind. Explicit binds, listening and accepting are inbound
+/// and never granted.
+fn socket_allowed(rules: &[NetRule], addr: SocketAddr, usage: SocketAddrUse) -> bool {
+    let wildcard = addr.port() == 0 && addr.ip().is_unspecified();
+    let any_of = |scheme| rules.iter().any(|r| r.scheme == scheme);
+    let matches = |scheme| rules.iter().any(|r| r.allows_socket(scheme, addr));
+    match usage {
+        SocketAddrUse::TcpBind => wildcard && any_of(NetScheme::Tcp),
+        SocketAddrUse::UdpBind => wildcard && any_of(NetScheme::Udp),
+        SocketAddrUse::TcpConnect => matches(NetScheme::Tcp),
+        SocketAddrUse::UdpSend => matches(NetScheme::Udp),
+        _ => false,
+    }
+}
+
+/// The bytes `random = false` repeats.
+const FIXED_RANDOM: [u8; 8] = [0x2a, 0x17, 0x5c, 0x93, 0x08, 0xe1, 0x46, 0xbd];
+
+/// The clock of `clocks = false`: the wall clock reads the Unix epoch and the
+/// monotonic clock reads zero, always.
+struct FrozenClock;
+
+impl HostWallClock for FrozenClock {
+    fn resolution(&self) -> Duration {
+        Duration::from_secs(1)
+    }
+
+    fn now(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+impl HostMonotonicClock for FrozenClock {
+    fn resolution(&self) -> u64 {
+        1_000_000_000
+    }
+
+    fn now(&self) -> u64 {
+        0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::IpAddr;
+
+    use super::*;
+
+    #[test]
+    fn sockets_need_a_matching_rule() {
+        let rules = [NetRule::parse("tcp://127.0.0.1:5432").unwrap()];
+        let db: SocketAddr = "127.0.0.1:5432".parse().unwrap();
+        let other: SocketAddr = "127.0.0.1:22".parse().unwrap();
+        let wildcard = SocketAddr::new(IpAddr::from([0, 0, 0, 0]), 0);
+        assert!(socket_allowed(&rules, db, SocketAddrUse::TcpConnect));
+        assert!(socket_allowed(&rules, wildcard, SocketAddrUse::TcpBind));
+        assert!(!socket_allowed(&rules, other, SocketAddrUse::TcpConnect));
+        assert!(!socket_allowed(&rules, db, SocketAddrUse::TcpBind), "explicit binds are inbound");
+        assert!(!socket_allowed(&rules, wildcard, SocketAddrUse::TcpListen));
+        assert!(!socket_allowed(&rules, db, SocketAddrUse::UdpSend));
+        assert!(!socket_allowed(&[], wildcard, SocketAddrUse::TcpBind), "no rules, no sockets");
+        let http_only = [NetRule::parse("http://127.0.0.1:5432").unwrap()];
+        assert!(!socket_allowed(&http_only, db, SocketAddrUse::TcpConnect), "an HTTP grant opens no socket");
+    }
 }

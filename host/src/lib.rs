@@ -21,16 +21,19 @@
 
 pub mod blocking;
 pub mod cache;
+pub mod capture;
 pub mod catalog;
 pub mod cli;
 pub mod engine;
 pub mod grants;
+pub mod http_policy;
 pub mod limits;
 pub mod manifest;
 pub mod program;
 pub mod run;
 pub mod runtime;
 pub mod tool;
+pub mod values;
 
 pub use cache::{CacheOutcome, ComponentCache};
 pub use limits::{CancelToken, LimitExceeded, RunHalt};

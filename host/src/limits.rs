@@ -23,6 +23,9 @@ pub enum RunHalt {
     /// The program's wall-clock time limit passed.
     #[error("program exceeded its {} time limit", humantime::format_duration(*.0))]
     Time(Duration),
+    /// The program made more tool calls than its profile allows.
+    #[error("program exceeded its limit of {0} tool calls")]
+    Calls(u64),
 }
 
 /// One component went over one of its own limits.
@@ -34,6 +37,35 @@ pub enum LimitExceeded {
     /// A linear memory tried to grow past the component's memory limit.
     #[error("exceeded its {} memory limit", bytesize::ByteSize(*.0).display().iec())]
     Memory(u64),
+    /// A call (tool) or run (program) used up its fuel.
+    #[error("exceeded its fuel limit of {0}")]
+    Fuel(u64),
+    /// A result (tool) or output (program) was larger than allowed.
+    #[error(
+        "exceeded its {} output limit ({} returned)",
+        bytesize::ByteSize(*limit).display().iec(),
+        bytesize::ByteSize(*size).display().iec()
+    )]
+    Output {
+        /// The limit, in bytes.
+        limit: u64,
+        /// What was returned, in bytes.
+        size: u64,
+    },
+}
+
+impl LimitExceeded {
+    /// The limit behind `error` if it is one, given the component's fuel limit (an
+    /// out-of-fuel trap does not carry it).
+    pub fn of(error: &wasmtime::Error, fuel: Option<u64>) -> Option<Self> {
+        if let Some(limit) = error.downcast_ref::<Self>() {
+            return Some(*limit);
+        }
+        match (error.downcast_ref::<wasmtime::Trap>(), fuel) {
+            (Some(wasmtime::Trap::OutOfFuel), Some(fuel)) => Some(Self::Fuel(fuel)),
+            _ => None,
+        }
+    }
 }
 
 /// Cancellation for a run. Cloning shares the flag; cancelling stops the run within one

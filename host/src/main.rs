@@ -7,9 +7,15 @@ fn main() -> ExitCode {
     cemcp::cli::main(std::env::args_os())
 }
 
-/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors).
+/// Logs go to stderr, filtered by `RUST_LOG` (default: warnings and errors), coloured
+/// only when stderr is a terminal.
 fn init_logging() {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }

@@ -24,7 +24,7 @@ use wasmtime::component::{ResourceTable, Type, Val};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::blocking::{Guarded, GuardedIo};
-use crate::grants;
+use crate::grants::{self, Stdio};
 use crate::limits::{CancelToken, LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
 use crate::program::Program;
 use crate::tool::{Tool, ToolFunc, ToolInstance};
@@ -122,7 +122,11 @@ pub struct RunState {
     tools: Vec<ToolSlot>,
     /// Calls per [`ToolTarget::id`]; turned into [`RunStats::tool_calls`] at the end.
     calls: Vec<u64>,
+    /// Calls so far, and the most the profile allows.
+    total_calls: u64,
+    max_calls: Option<u64>,
     stats: RunStats,
+    stdio: Stdio,
 }
 
 impl WasiView for RunState {
@@ -155,6 +159,12 @@ impl RunState {
         if let Some(calls) = self.calls.get_mut(target.id) {
             *calls += 1;
         }
+        self.total_calls += 1;
+        if let Some(max) = self.max_calls
+            && self.total_calls > max
+        {
+            return Err(wasmtime::Error::new(RunHalt::Calls(max)));
+        }
         let ToolSlot { tool, live } =
             self.tools.get_mut(target.slot).ok_or_else(|| wasmtime::format_err!("(internal) no tool slot"))?;
         let func =
@@ -171,12 +181,32 @@ impl RunState {
                 }
             },
         };
-        let Err(error) = instance.call(func, tool.limits.time, params, results) else { return Ok(()) };
-        *live = None;
-        if error.downcast_ref::<RunHalt>().is_some() {
-            return Err(error);
+        if let Err(error) = instance.call(func, &tool.limits, params, results) {
+            // A failed instance cannot be entered again: drop it, keeping its output.
+            if let Some(failed) = live.take() {
+                failed.stdio.log(&tool.name);
+            }
+            if error.downcast_ref::<RunHalt>().is_some() {
+                return Err(error);
+            }
+            return tool_failed(&mut self.stats, tool, func, &error, ty, results);
         }
-        tool_failed(&mut self.stats, tool, func, &error, ty, results)
+        let size: u64 = results.iter().map(crate::values::size_of).sum();
+        if size > tool.limits.output {
+            let error = wasmtime::Error::new(LimitExceeded::Output { limit: tool.limits.output, size });
+            return tool_failed(&mut self.stats, tool, func, &error, ty, results);
+        }
+        Ok(())
+    }
+
+    /// Logs what the program and every live tool wrote to stdout and stderr.
+    fn log_stdio(&self) {
+        self.stdio.log("program");
+        for slot in &self.tools {
+            if let Some(live) = &slot.live {
+                live.stdio.log(&slot.tool.name);
+            }
+        }
     }
 }
 
@@ -191,20 +221,21 @@ fn tool_failed(
     results: &mut [Val],
 ) -> wasmtime::Result<()> {
     stats.tool_failures += 1;
-    let message = describe_tool_failure(&tool.name, &func.name, error);
+    let message = describe_tool_failure(tool, &func.name, error);
     tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
     deliver_error(ty, message, results)
 }
 
 /// "tool `flaky` exceeded its 1s time limit in `spin`", "tool `flaky` trapped in
 /// `boom`: ...".
-fn describe_tool_failure(tool: &str, func: &str, error: &wasmtime::Error) -> String {
-    if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
-        format!("tool `{tool}` {limit} in `{func}`")
+fn describe_tool_failure(tool: &Tool, func: &str, error: &wasmtime::Error) -> String {
+    let name = &tool.name;
+    if let Some(limit) = LimitExceeded::of(error, tool.limits.fuel) {
+        format!("tool `{name}` {limit} in `{func}`")
     } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-        format!("tool `{tool}` trapped in `{func}`: {trap}")
+        format!("tool `{name}` trapped in `{func}`: {trap}")
     } else {
-        format!("tool `{tool}` failed in `{func}`: {error:#}")
+        format!("tool `{name}` failed in `{func}`: {error:#}")
     }
 }
 
@@ -230,8 +261,12 @@ struct ToolFailure(String);
 pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
     let started = Instant::now();
     let signals = RunSignals::start(cancel.clone(), program.limits.time);
+    let (wasi, stdio) = grants::program_wasi(program.limits.log);
     let state = RunState {
-        wasi: grants::program_wasi(),
+        wasi,
+        stdio,
+        total_calls: 0,
+        max_calls: program.limits.calls,
         table: ResourceTable::new(),
         limiter: MemoryLimiter::new(program.limits.memory),
         signals,
@@ -241,29 +276,36 @@ pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Resul
     };
     let mut store = Store::new(program.pre.engine(), state);
     store.limiter(|state| &mut state.limiter);
-    store.set_fuel(u64::MAX).map_err(|e| RunError::Start(e.to_string()))?;
+    store.set_fuel(program.limits.fuel.unwrap_or(u64::MAX)).map_err(|e| RunError::Start(e.to_string()))?;
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|ctx| ctx.data().signals.on_tick(None));
     store.data_mut().stats.instances.insert("program".into(), 1);
 
     let outcome = call_run(&mut store, program, input);
     let state = store.data_mut();
+    state.log_stdio();
     let mut stats = std::mem::take(&mut state.stats);
     stats.wall_time = started.elapsed();
     let counted = program.call_labels.iter().zip(&state.calls).filter(|(_, calls)| **calls > 0);
     stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
     let output = outcome?;
+    let size = output.len() as u64;
+    if size > program.limits.output {
+        return Err(RunError::Limit(LimitExceeded::Output { limit: program.limits.output, size }));
+    }
     serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
     Ok(RunOutput { output, stats })
 }
 
 fn call_run(store: &mut Store<RunState>, program: &Program, input: &str) -> Result<String, RunError> {
-    let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(e, RunError::Start))?;
+    let fuel = program.limits.fuel;
+    let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(e, fuel, RunError::Start))?;
     let func = instance
         .get_func(&mut *store, program.run)
         .ok_or_else(|| RunError::Start("the `run` export is missing from the instance".into()))?;
     let mut results = [Val::Bool(false)];
-    func.call(&mut *store, &[Val::String(input.to_owned())], &mut results).map_err(|e| classify(e, RunError::Trap))?;
+    func.call(&mut *store, &[Val::String(input.to_owned())], &mut results)
+        .map_err(|e| classify(e, fuel, RunError::Trap))?;
     match results {
         [Val::Result(Ok(Some(output)))] => match *output {
             Val::String(text) => Ok(text),
@@ -278,11 +320,11 @@ fn call_run(store: &mut Store<RunState>, program: &Program, input: &str) -> Resu
 }
 
 /// Names the limit or halt behind an error; anything else becomes `fallback`.
-fn classify(error: wasmtime::Error, fallback: fn(String) -> RunError) -> RunError {
+fn classify(error: wasmtime::Error, fuel: Option<u64>, fallback: fn(String) -> RunError) -> RunError {
     if let Some(halt) = error.downcast_ref::<RunHalt>() {
         RunError::Halted(*halt)
-    } else if let Some(limit) = error.downcast_ref::<LimitExceeded>() {
-        RunError::Limit(*limit)
+    } else if let Some(limit) = LimitExceeded::of(&error, fuel) {
+        RunError::Limit(limit)
     } else if let Some(failure) = error.downcast_ref::<ToolFailure>() {
         RunError::ToolFailed(failure.0.clone())
     } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {

@@ -2,7 +2,6 @@
 //! declares, loaded and checked once; programs are loaded against a profile and run.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use wasmtime::Engine;
@@ -10,7 +9,7 @@ use wasmtime::Engine;
 use crate::cache::{self, CacheOutcome, ComponentCache};
 use crate::grants;
 use crate::limits::CancelToken;
-use crate::manifest::{Manifest, ManifestError, Problem};
+use crate::manifest::{Manifest, ManifestError, Problem, ToolSpec};
 use crate::program::{Program, ProgramError};
 use crate::run::{self, RunError, RunOutput};
 use crate::tool::Tool;
@@ -52,21 +51,12 @@ impl Runtime {
         let mut tools = Vec::new();
         let mut loads = BTreeMap::new();
         for spec in manifest.tools.values() {
-            let at = format!("tool `{}`", spec.name);
-            let dirs = grants::resolve_dirs(&at, &spec.dirs).unwrap_or_else(|mut p| {
-                problems.append(&mut p);
-                Vec::new()
-            });
-            let loaded = load_component(&engine, &cache, &spec.component).and_then(|(component, loaded)| {
-                let tool = Tool::new(&engine, &spec.name, loaded.digest.clone(), &component, dirs, spec.limits)?;
-                Ok((tool, loaded))
-            });
-            match loaded {
+            match load_tool(&engine, &cache, spec) {
                 Ok((tool, loaded)) => {
                     tools.push(Arc::new(tool));
                     loads.insert(spec.name.clone(), loaded);
                 }
-                Err(e) => problems.push(Problem::new(&at, "component", format!("{e:#}"))),
+                Err(mut found) => problems.append(&mut found),
             }
         }
         check_unique_interfaces(&manifest, &tools, &mut problems);
@@ -117,17 +107,47 @@ impl Runtime {
     }
 }
 
-fn load_component(
+/// Resolves a tool's grants and loads its component, checking the pin before
+/// compiling anything.
+fn load_tool(
     engine: &Engine,
     cache: &ComponentCache,
-    path: &Path,
-) -> anyhow::Result<(wasmtime::component::Component, LoadedComponent)> {
-    let wasm = std::fs::read(path).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
-    let (component, outcome) = cache
-        .load(engine, &wasm)
-        .map_err(|e| anyhow::anyhow!("`{}` is not a valid component: {e:#}", path.display()))?;
-    let loaded = LoadedComponent { digest: cache::digest(&wasm), cache: outcome, wasm: wasm.into() };
-    Ok((component, loaded))
+    spec: &ToolSpec,
+) -> Result<(Tool, LoadedComponent), Vec<Problem>> {
+    let at = format!("tool `{}`", spec.name);
+    let grants = grants::resolve_tool(spec);
+    let loaded = std::fs::read(&spec.component)
+        .map_err(|e| Problem::new(&at, "component", format!("cannot read `{}`: {e}", spec.component.display())))
+        .and_then(|wasm| {
+            let digest = cache::digest(&wasm);
+            match &spec.sha256 {
+                Some(pin) if digest.strip_prefix("sha256:") != Some(pin.as_str()) => Err(Problem::new(
+                    &at,
+                    "sha256",
+                    format!(
+                        "`{}` has digest {digest}, but the manifest pins sha256:{pin}; refusing to load it",
+                        spec.component.display()
+                    ),
+                )),
+                _ => Ok(LoadedComponent { digest, cache: CacheOutcome::Uncached, wasm: wasm.into() }),
+            }
+        });
+    let (grants, mut loaded) = match (grants, loaded) {
+        (Ok(grants), Ok(loaded)) => (grants, loaded),
+        (grants, loaded) => {
+            let mut problems = grants.err().unwrap_or_default();
+            problems.extend(loaded.err());
+            return Err(problems);
+        }
+    };
+    let component_problem = |e: anyhow::Error| vec![Problem::new(&at, "component", format!("{e:#}"))];
+    let (component, outcome) = cache.load(engine, &loaded.wasm).map_err(|e| {
+        component_problem(anyhow::anyhow!("`{}` is not a valid component: {e:#}", spec.component.display()))
+    })?;
+    loaded.cache = outcome;
+    let tool = Tool::new(engine, &spec.name, loaded.digest.clone(), &component, grants, spec.limits)
+        .map_err(component_problem)?;
+    Ok((tool, loaded))
 }
 
 /// Two tools granted to the same profile must not export the same interface: a program

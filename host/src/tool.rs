@@ -7,11 +7,13 @@ use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex, Func, Instance, InstancePre, Linker, ResourceTable, Val};
 use wasmtime::{Engine, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::blocking::{self, Guarded, GuardedIo};
-use crate::grants;
+use crate::grants::{self, Stdio, ToolGrants};
+use crate::http_policy::HttpPolicy;
 use crate::limits::{MemoryLimiter, RunSignals};
-use crate::manifest::{DirGrant, Limits};
+use crate::manifest::Limits;
 
 /// A tool component, ready to instantiate.
 pub struct Tool {
@@ -21,8 +23,8 @@ pub struct Tool {
     pub digest: String,
     /// The interfaces it exports, in the component's order.
     pub interfaces: Vec<ToolInterface>,
-    /// Its directory grants, resolved on disk.
-    pub dirs: Vec<DirGrant>,
+    /// Its grants, resolved on the host.
+    pub grants: ToolGrants,
     /// Its limits, per call.
     pub limits: Limits,
     func_count: usize,
@@ -60,7 +62,7 @@ impl Tool {
         name: &str,
         digest: String,
         component: &Component,
-        dirs: Vec<DirGrant>,
+        grants: ToolGrants,
         limits: Limits,
     ) -> anyhow::Result<Self> {
         let ty = component.component_type();
@@ -95,10 +97,11 @@ impl Tool {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
         blocking::add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
         let pre = linker
             .instantiate_pre(component)
             .map_err(|e| anyhow::Error::from(e).context(format!("tool `{name}` cannot be linked")))?;
-        Ok(Self { name: name.to_owned(), digest, interfaces, dirs, limits, func_count, pre })
+        Ok(Self { name: name.to_owned(), digest, interfaces, grants, limits, func_count, pre })
     }
 
     /// Function `func` of interface `interface`, by position.
@@ -118,23 +121,26 @@ impl Tool {
     /// When a granted directory cannot be opened, or instantiation fails (for example
     /// its initial memory is over its memory limit).
     pub fn instantiate(&self, signals: RunSignals) -> wasmtime::Result<ToolInstance> {
+        let (wasi, stdio) = grants::tool_wasi(&self.grants)?;
         let state = ToolState {
-            wasi: grants::tool_wasi(&self.dirs)?,
+            wasi,
             table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            http_policy: HttpPolicy::new(self.name.as_str().into(), std::sync::Arc::clone(&self.grants.network)),
             limiter: MemoryLimiter::new(self.limits.memory),
             signals,
             call: None,
         };
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.limiter);
-        store.set_fuel(u64::MAX)?;
+        store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX))?;
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|ctx| {
             let state = ctx.data();
             state.signals.on_tick(state.call)
         });
         let instance = self.pre.instantiate(&mut store)?;
-        Ok(ToolInstance { store, instance, funcs: vec![None; self.func_count] })
+        Ok(ToolInstance { store, instance, funcs: vec![None; self.func_count], stdio })
     }
 }
 
@@ -142,6 +148,8 @@ impl Tool {
 pub struct ToolState {
     wasi: WasiCtx,
     table: ResourceTable,
+    http: WasiHttpCtx,
+    http_policy: HttpPolicy,
     limiter: MemoryLimiter,
     signals: RunSignals,
     /// Deadline and limit of the call under way.
@@ -151,6 +159,12 @@ pub struct ToolState {
 impl WasiView for ToolState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for ToolState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_policy }
     }
 }
 
@@ -167,10 +181,12 @@ pub struct ToolInstance {
     instance: Instance,
     /// Functions looked up so far, by [`ToolFunc`] position.
     funcs: Vec<Option<Func>>,
+    /// Its captured stdout and stderr.
+    pub stdio: Stdio,
 }
 
 impl ToolInstance {
-    /// Calls one exported function with the tool's per-call time limit.
+    /// Calls one exported function with the tool's per-call time and fuel limits.
     ///
     /// # Errors
     ///
@@ -179,7 +195,7 @@ impl ToolInstance {
     pub fn call(
         &mut self,
         func: &ToolFunc,
-        limit: Duration,
+        limits: &Limits,
         params: &[Val],
         results: &mut [Val],
     ) -> wasmtime::Result<()> {
@@ -193,7 +209,10 @@ impl ToolInstance {
                     .ok_or_else(|| wasmtime::format_err!("function `{}` is missing from the instance", func.name))?,
             ),
         };
-        self.store.data_mut().call = Some((Instant::now() + limit, limit));
+        if let Some(fuel) = limits.fuel {
+            self.store.set_fuel(fuel)?;
+        }
+        self.store.data_mut().call = Some((Instant::now() + limits.time, limits.time));
         let outcome = function.call(&mut self.store, params, results);
         self.store.data_mut().call = None;
         outcome

@@ -116,8 +116,10 @@ fn help_explains_the_commands() {
     let bed = TestBed::new();
     let out = cemcp(&bed, &["--help"]);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("run    Run an agent program and print its JSON output on stdout"), "{stdout}");
-    assert!(stdout.contains("tools  List the tool functions a profile grants"), "{stdout}");
+    assert!(stdout.contains("run     Run an agent program and print its JSON output on stdout"), "{stdout}");
+    assert!(stdout.contains("tools   List the tool functions a profile grants"), "{stdout}");
+    assert!(stdout.contains("check   Validate a manifest and show what each component and profile can touch"));
+    assert!(stdout.contains("schema  Print the JSON Schema of the manifest format"), "{stdout}");
     let out = cemcp(&bed, &["run"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--manifest <FILE>"), "{}", text(&out.stderr));
@@ -143,4 +145,93 @@ fn runs_even_where_the_pooling_allocator_cannot_reserve_its_address_space() {
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("the pooling allocator is unavailable"), "{stderr}");
     assert!(text(&out.stdout).contains(r#""total_words":18"#));
+}
+
+#[test]
+fn check_shows_effective_capabilities_and_hides_env_values() {
+    let bed = TestBed::new();
+    let manifest = TestBed::base_manifest()
+        .replace(r#"env = { GREETING = "hello" }"#, r#"env = { GREETING = "hello", TOKEN = "s3cr3t" }"#)
+        .replace("network = []", r#"network = ["https://*.example.com", "http://127.0.0.1:8080"]"#);
+    bed.write_manifest(&manifest);
+    let out = cemcp(&bed, &["check", "manifest.toml"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.starts_with("manifest manifest.toml is valid: 5 tool(s), 2 profile(s)\n"), "{stdout}");
+    assert!(stdout.contains("\ntool files\n"), "{stdout}");
+    assert!(stdout.contains("  files      /docs read-only <- "), "{stdout}");
+    assert!(stdout.contains("  network    https://*.example.com:443, http://127.0.0.1:8080"), "{stdout}");
+    assert!(stdout.contains("  env        GREETING, TOKEN"), "{stdout}");
+    assert!(!stdout.contains("s3cr3t"), "values are never shown: {stdout}");
+    assert!(
+        stdout.contains("  limits     500ms per call, 16.0 MiB memory, unmetered fuel, 1.0 MiB output"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\nprofile all (default)\n"), "{stdout}");
+    assert!(stdout.contains("10000 tool calls"), "{stdout}");
+}
+
+#[test]
+fn check_lists_every_problem_and_exits_2() {
+    let bed = TestBed::new();
+    let manifest = TestBed::base_manifest()
+        .replace(r#"host = "docs""#, r#"host = "missing""#)
+        .replace("network = []", r#"network = ["ftp://x"]"#)
+        .replace(r#"tools = ["files"]"#, r#"tools = ["files", "nope"]"#);
+    bed.write_manifest(&manifest);
+    let out = cemcp(&bed, &["check", "manifest.toml"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("error: manifest manifest.toml has 2 problems:\n"), "{stderr}");
+    assert!(stderr.contains("tool `http`, field `network[0]`: `ftp` is not a scheme"), "{stderr}");
+    assert!(stderr.contains("profile `files-only`, field `tools[1]`: no tool `nope` is declared"), "{stderr}");
+    // Problems found on disk come once the file's own problems are fixed.
+    bed.write_manifest(&TestBed::base_manifest().replace(r#"host = "docs""#, r#"host = "missing""#));
+    let stderr = text(&cemcp(&bed, &["check", "manifest.toml"]).stderr);
+    assert!(stderr.contains("tool `files`, field `dir[0].host`: `"), "{stderr}");
+}
+
+#[test]
+fn schema_matches_the_committed_copy() {
+    let bed = TestBed::new();
+    let out = cemcp(&bed, &["schema"]);
+    assert!(out.status.success());
+    let committed = cemcp_tests::workspace_root().join("capabilities/manifest.schema.json");
+    let committed = std::fs::read_to_string(&committed).unwrap_or_default();
+    assert!(
+        text(&out.stdout) == committed,
+        "capabilities/manifest.schema.json is stale: regenerate it with `cemcp schema > capabilities/manifest.schema.json`"
+    );
+}
+
+#[test]
+fn guest_stdout_and_stderr_are_captured_bounded_and_logged_never_in_the_output() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest().replace(
+        r#"limits = { time = "500ms", memory = "16 MiB" }"#,
+        r#"limits = { time = "5s", memory = "16 MiB", log = "1 KiB" }"#,
+    ));
+    let out = Command::new(env!("CARGO_BIN_EXE_cemcp"))
+        .args([
+            "run",
+            artifacts::PROBE_COMPONENT,
+            "-m",
+            "manifest.toml",
+            "-i",
+            r#"{"do":"flaky","calls":["shout:1000"]}"#,
+        ])
+        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
+        .env("RUST_LOG", "info")
+        .current_dir(bed.path())
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stdout, "[{\"ok\":1000}]\n", "only the program's output on stdout");
+    assert!(stderr.contains("INFO cemcp::grants: flaky stdout line 0\n"), "{stderr}");
+    assert!(stderr.contains("component=\"flaky\" stream=\"stdout\""), "{stderr}");
+    assert!(stderr.contains("INFO cemcp::grants: flaky stderr line 0\n"), "{stderr}");
+    assert!(stderr.contains("component=\"flaky\" stream=\"stderr\""), "{stderr}");
+    assert!(stderr.contains("more bytes dropped]"), "bounded: {stderr}");
+    assert!(!stderr.contains("line 999"), "bounded: {stderr}");
 }

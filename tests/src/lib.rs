@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use cemcp::{CancelToken, ComponentCache, Manifest, Program, RunError, Runtime};
 
+pub mod http_server;
+
 /// Paths of the guest components, one `<NAME>_COMPONENT` per crate under `guests/`.
 pub mod artifacts {
     include!(concat!(env!("OUT_DIR"), "/gen.rs"));
@@ -22,9 +24,10 @@ pub fn shared_cache() -> ComponentCache {
     ComponentCache::in_dir(workspace_root().join("target").join("test-cache"))
 }
 
-/// A manifest granting `files` (read-only, `docs/`), `kv` (read-write, `store/`) and
-/// `flaky` (no grants) to profile `all`; profile `files-only` grants just `files`.
-/// Tests edit it with `str::replace` to make each case.
+/// A manifest granting `files` (read-only, `docs/`), `kv` (read-write, `store/`),
+/// `flaky` (nothing), `http` (no network) and `config` (`GREETING=hello`) to profile
+/// `all`; profile `files-only` grants just `files`. Tests edit it with `str::replace`
+/// to make each case.
 pub const BASE_MANIFEST: &str = r#"
 version = 1
 default-profile = "all"
@@ -43,8 +46,16 @@ limits = { time = "5s", memory = "32 MiB" }
 component = "{FLAKY}"
 limits = { time = "500ms", memory = "16 MiB" }
 
+[tool.http]
+component = "{HTTP}"
+network = []
+
+[tool.config]
+component = "{CONFIG}"
+env = { GREETING = "hello" }
+
 [profile.all]
-tools = ["files", "kv", "flaky"]
+tools = ["files", "kv", "flaky", "http", "config"]
 limits = { time = "5s", memory = "64 MiB" }
 
 [profile.files-only]
@@ -93,6 +104,8 @@ impl TestBed {
             .replace("{FILES}", artifacts::FILES_COMPONENT)
             .replace("{KV}", artifacts::KV_COMPONENT)
             .replace("{FLAKY}", artifacts::FLAKY_COMPONENT)
+            .replace("{HTTP}", artifacts::HTTP_COMPONENT)
+            .replace("{CONFIG}", artifacts::CONFIG_COMPONENT)
     }
 
     /// Writes `text` as `manifest.toml` in the bed and returns its path.

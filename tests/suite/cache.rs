@@ -17,10 +17,10 @@ fn second_load_comes_from_the_cache() {
     assert_eq!(first.loaded("files").unwrap().cache, CacheOutcome::Miss);
     assert_eq!(first.load_program(&program, None).unwrap().cache, CacheOutcome::Miss);
     let entries = std::fs::read_dir(&cache_dir).unwrap().count();
-    assert_eq!(entries, 4, "one entry per component: files, kv, flaky, report");
+    assert_eq!(entries, 6, "one entry per component: files, kv, flaky, http, config, report");
 
     let second = load();
-    for tool in ["files", "kv", "flaky"] {
+    for tool in ["files", "kv", "flaky", "http", "config"] {
         assert_eq!(second.loaded(tool).unwrap().cache, CacheOutcome::Hit, "{tool}");
     }
     let program = second.load_program(&program, None).unwrap();

@@ -27,15 +27,16 @@ fn import_of_a_tool_the_profile_does_not_grant_is_refused_before_running() {
 #[test]
 fn import_that_no_tool_provides_is_refused() {
     let bed = TestBed::new();
-    let manifest = TestBed::base_manifest()
-        .replace("[tool.flaky]", "[tool.unused]")
-        .replace(r#"tools = ["files", "kv", "flaky"]"#, r#"tools = ["files", "kv"]"#);
+    let manifest = TestBed::base_manifest().replace("[tool.flaky]", "[tool.unused]").replace(
+        r#"tools = ["files", "kv", "flaky", "http", "config"]"#,
+        r#"tools = ["files", "kv", "http", "config"]"#,
+    );
     let manifest = manifest.replace(artifacts::FLAKY_COMPONENT, artifacts::KV_COMPONENT);
     let message = refusal(&bed, &manifest, artifacts::PROBE_COMPONENT, None);
     assert_eq!(
         message,
         "program refused: it imports `cemcp:fixtures/flaky@0.1.0`, which no tool granted to profile `all` \
-         provides (granted tools: files, kv)"
+         provides (granted tools: files, kv, http, config)"
     );
 }
 

@@ -9,6 +9,7 @@
 )]
 
 mod cache;
+mod cases;
 mod example;
 mod imports;
 mod limits;

@@ -92,3 +92,45 @@ fn read_write_grant_persists_across_runs() {
     assert_eq!(bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &get).unwrap().unwrap(), json!({ "ok": "hello" }));
     assert_eq!(std::fs::read_to_string(bed.path().join("store/a%2Fb")).unwrap(), "hello");
 }
+
+#[test]
+fn two_tools_in_one_run_have_separate_grants() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let store_file = bed.path().join("store/secret").display().to_string();
+    let input = json!({ "do": "steps", "steps": [
+        { "do": "kv-put", "key": "secret", "value": "kv's data" },
+        { "do": "files-read", "path": "/store/secret" },
+        { "do": "files-list", "path": "/store" },
+        { "do": "files-read", "path": store_file },
+        { "do": "files-read", "path": "../store/secret" },
+        { "do": "kv-get", "key": "secret" },
+    ]});
+    let outcome = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input.to_string()).unwrap().unwrap();
+    assert_eq!(outcome[0], json!({ "ok": null }), "kv wrote into its own directory");
+    for (i, attempt) in ["/store/secret", "/store", "the host path", "../store/secret"].iter().enumerate() {
+        let seen = &outcome[i + 1];
+        assert!(seen.get("error").is_some(), "files reached kv's directory through {attempt}: {seen}");
+        assert!(!seen.to_string().contains("kv's data"), "{attempt} leaked: {seen}");
+    }
+    assert_eq!(outcome[5], json!({ "ok": "kv's data" }), "while kv itself still reads it");
+}
+
+#[test]
+fn randomness_and_clocks_can_be_turned_off() {
+    let bed = TestBed::new();
+    let input = json!({ "do": "flaky", "calls": ["random", "now", "boom", "random", "now"] }).to_string();
+    let run = |manifest: &str| {
+        let runtime = bed.runtime(manifest).unwrap();
+        bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input).unwrap().unwrap()
+    };
+    // Real: two instances draw different numbers, and the clock reads the present.
+    let real = run(&TestBed::base_manifest());
+    assert_ne!(real[0], real[3], "{real}");
+    assert!(real[1]["ok"].as_u64().unwrap() > 1_700_000_000, "{real}");
+    // Off: every instance draws the same fixed sequence, and the clock reads 0.
+    let off =
+        run(&TestBed::base_manifest().replace("[tool.flaky]\n", "[tool.flaky]\nclocks = false\nrandom = false\n"));
+    assert_eq!(off[0], off[3], "{off}");
+    assert_eq!((&off[1], &off[4]), (&json!({ "ok": 0 }), &json!({ "ok": 0 })), "{off}");
+}

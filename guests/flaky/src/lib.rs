@@ -37,6 +37,29 @@ impl Guest for Flaky {
         Ok(())
     }
 
+    fn connect(addr: String) -> Result<(), String> {
+        std::net::TcpStream::connect(&addr).map(drop).map_err(|e| format!("cannot connect to {addr}: {e}"))
+    }
+
+    fn shout(lines: u32) -> Result<u32, String> {
+        for i in 0..lines {
+            println!("flaky stdout line {i}");
+            eprintln!("flaky stderr line {i}");
+        }
+        Ok(lines)
+    }
+
+    fn now() -> Result<u64, String> {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .map_err(|e| e.to_string())
+    }
+
+    fn random() -> Result<u64, String> {
+        Ok(wasip2::random::random::get_random_u64())
+    }
+
     fn spin() -> Result<String, String> {
         let mut n = 0u64;
         loop {

@@ -13,20 +13,29 @@
 //!   call the `files` tool;
 //! - `kv-put` `{"key": k, "value": v}`, `kv-get` / `kv-delete` `{"key": k}`, `kv-list`
 //!   `{"prefix": p}`: call the `kv` tool;
-//! - `flaky` `{"calls": ["count", "boom", "spin", "hog:64", ...]}`: call the `flaky`
-//!   tool in order and collect each result or error;
+//! - `flaky` `{"calls": ["count", "boom", "spin", "hog:64", "nap:100", "connect:ip:port",
+//!   "shout:10", "now", "random", ...]}`: call the `flaky` tool in order and collect
+//!   each result or error;
+//! - `http-get` `{"url": u, "headers"?: [[k, v]], "max"?: n}` and `http-post` (with
+//!   `"body"`): call the `http` tool;
+//! - `config-get` `{"name": n}`, `config-names`: call the `config` tool;
+//! - `big` `{"bytes": n}`: return n bytes of output;
+//! - `steps` `{"steps": [action, ...]}`: perform several actions in one run, in order,
+//!   and return their outcomes as a list;
 //! - `two-tools`: call `flaky.count` and `files.stat("")` once each (run launch cost);
 //! - `call-loop` `{"n": n, "echo": bool}`: call `flaky.count` (or `flaky.echo`) n times
 //!   (per-call forwarding cost).
 
+use cemcp::config::config;
 use cemcp::files::files;
 use cemcp::fixtures::flaky;
+use cemcp::http::http;
 use cemcp::kv::kv;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 wit_bindgen::generate!({
-    path: ["../../wit/host", "../../wit/files", "../../wit/kv", "../../wit/fixtures"],
+    path: ["../../wit/host", "../../wit/files", "../../wit/kv", "../../wit/fixtures", "../../wit/http", "../../wit/config"],
     inline: "
         package cemcp:probe;
         world probe {
@@ -34,6 +43,8 @@ wit_bindgen::generate!({
             import cemcp:files/files@0.1.0;
             import cemcp:kv/kv@0.1.0;
             import cemcp:fixtures/flaky@0.1.0;
+            import cemcp:http/http@0.1.0;
+            import cemcp:config/config@0.1.0;
         }
     ",
     world: "cemcp:probe/probe",
@@ -92,6 +103,29 @@ enum Action {
         calls: Vec<String>,
     },
     TwoTools,
+    Big {
+        bytes: usize,
+    },
+    Steps {
+        steps: Vec<Action>,
+    },
+    HttpGet {
+        url: String,
+        #[serde(default)]
+        headers: Vec<(String, String)>,
+        max: Option<u32>,
+    },
+    HttpPost {
+        url: String,
+        #[serde(default)]
+        headers: Vec<(String, String)>,
+        body: String,
+        max: Option<u32>,
+    },
+    ConfigGet {
+        name: String,
+    },
+    ConfigNames,
     CallLoop {
         n: u32,
         #[serde(default)]
@@ -104,7 +138,14 @@ struct Probe;
 impl Guest for Probe {
     fn run(input: String) -> Result<String, String> {
         let action: Action = serde_json::from_str(&input).map_err(|e| format!("invalid input: {e}"))?;
-        let result = match action {
+        Ok(perform(action).to_string())
+    }
+}
+
+fn perform(action: Action) -> Value {
+    {
+        match action {
+            Action::Steps { steps } => Value::Array(steps.into_iter().map(perform).collect()),
             Action::Loop => {
                 let mut n = 0u64;
                 loop {
@@ -148,6 +189,15 @@ impl Guest for Probe {
             Action::KvGet { key } => outcome(kv::get(&key)),
             Action::KvDelete { key } => outcome(kv::delete(&key)),
             Action::KvList { prefix } => outcome(kv::list(&prefix)),
+            Action::HttpGet { url, headers, max } => {
+                outcome(http::get(&url, &headers, max.unwrap_or(1 << 20)).map(response))
+            }
+            Action::HttpPost { url, headers, body, max } => {
+                outcome(http::post(&url, &headers, &body, max.unwrap_or(1 << 20)).map(response))
+            }
+            Action::ConfigGet { name } => outcome(config::get(&name)),
+            Action::ConfigNames => outcome(config::names()),
+            Action::Big { bytes } => json!({ "ok": "x".repeat(bytes) }),
             Action::TwoTools => json!({ "ok": [flaky::count().ok(), files::stat("").ok().map(|m| m.size)] }),
             Action::CallLoop { n, echo } => {
                 let mut last = String::new();
@@ -161,22 +211,29 @@ impl Guest for Probe {
                 json!({ "ok": last })
             }
             Action::Flaky { calls } => Value::Array(calls.iter().map(|call| flaky_call(call)).collect()),
-        };
-        Ok(result.to_string())
+        }
     }
 }
 
 fn flaky_call(call: &str) -> Value {
     match call.split_once(':') {
         Some(("hog", mib)) => outcome(flaky::hog(mib.parse().unwrap_or(0))),
+        Some(("connect", addr)) => outcome(flaky::connect(addr).map(|()| Value::Null)),
+        Some(("shout", lines)) => outcome(flaky::shout(lines.parse().unwrap_or(0))),
         Some(("nap", ms)) => outcome(flaky::nap(ms.parse().unwrap_or(0)).map(|()| Value::Null)),
         _ => match call {
             "count" => outcome(flaky::count()),
             "boom" => outcome(flaky::boom()),
             "spin" => outcome(flaky::spin()),
+            "now" => outcome(flaky::now()),
+            "random" => outcome(flaky::random()),
             other => json!({ "error": format!("probe: unknown flaky call `{other}`") }),
         },
     }
+}
+
+fn response(r: http::Response) -> Value {
+    json!({ "status": r.status, "headers": r.headers, "body": r.body, "truncated": r.truncated })
 }
 
 fn outcome<T: serde::Serialize, E: std::fmt::Display>(result: Result<T, E>) -> Value {

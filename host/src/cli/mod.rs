@@ -1,5 +1,8 @@
 //! The `cemcp` command line.
 //!
+//! Every command validates the manifest fully (every tool loaded, every grant resolved)
+//! before doing anything else, and lists every problem it finds.
+//!
 //! Exit status: 0 on success; 1 when a program ran and failed (its error, a trap, a
 //! limit, a cancel); 2 when nothing ran because something was wrong before it could
 //! (arguments, input JSON, the manifest, a refused program).
@@ -11,6 +14,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+mod check;
 
 use crate::cache::{CacheOutcome, ComponentCache};
 use crate::catalog;
@@ -37,6 +42,22 @@ enum Command {
     Run(RunArgs),
     /// List the tool functions a profile grants, with WIT signatures and docs.
     Tools(ToolsArgs),
+    /// Validate a manifest and show what each component and profile can touch.
+    ///
+    /// Loads every tool (checking pins, directories and passed-through variables) and
+    /// prints, per tool and per profile, the effective capabilities and limits. Exits
+    /// with status 2 and every problem listed if the manifest cannot be used.
+    Check(CheckArgs),
+    /// Print the JSON Schema of the manifest format (for editors).
+    Schema,
+}
+
+#[derive(Debug, Args)]
+struct CheckArgs {
+    /// The capability manifest to check.
+    manifest: PathBuf,
+    #[command(flatten)]
+    cache: CacheArgs,
 }
 
 #[derive(Debug, Args)]
@@ -71,6 +92,12 @@ struct Common {
     /// The profile to use; defaults to the manifest's `default-profile`.
     #[arg(short, long, value_name = "NAME")]
     profile: Option<String>,
+    #[command(flatten)]
+    cache: CacheArgs,
+}
+
+#[derive(Debug, Args)]
+struct CacheArgs {
     /// Where compiled components are cached [default: $CEMCP_CACHE_DIR, else
     /// $XDG_CACHE_HOME/cemcp, else ~/.cache/cemcp].
     #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
@@ -80,7 +107,7 @@ struct Common {
     no_cache: bool,
 }
 
-impl Common {
+impl CacheArgs {
     fn cache(&self) -> ComponentCache {
         match (&self.cache_dir, self.no_cache) {
             (_, true) => ComponentCache::disabled(),
@@ -91,10 +118,19 @@ impl Common {
         }
     }
 
-    fn runtime(&self) -> Result<Runtime, Failure> {
-        let manifest = Manifest::load(&self.manifest).map_err(Failure::before)?;
-        manifest.profile(self.profile.as_deref()).map_err(Failure::before)?;
+    /// Loads and fully validates the manifest at `path`.
+    fn runtime(&self, path: &std::path::Path) -> Result<Runtime, Failure> {
+        let manifest = Manifest::load(path).map_err(Failure::before)?;
         Runtime::new(manifest, self.cache()).map_err(Failure::before)
+    }
+}
+
+impl Common {
+    /// Loads the manifest and checks that the chosen profile exists.
+    fn runtime(&self) -> Result<Runtime, Failure> {
+        let runtime = self.cache.runtime(&self.manifest)?;
+        runtime.manifest().profile(self.profile.as_deref()).map_err(Failure::before)?;
+        Ok(runtime)
     }
 }
 
@@ -129,6 +165,11 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
     let outcome = match cli.command {
         Command::Run(args) => run(&args),
         Command::Tools(args) => tools(&args),
+        Command::Check(args) => args.cache.runtime(&args.manifest).map(|runtime| print!("{}", check::report(&runtime))),
+        Command::Schema => {
+            print!("{}", crate::manifest::json_schema());
+            Ok(())
+        }
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,17 +1,26 @@
 //! The capability manifest: what an admin grants to each component.
 //!
-//! A manifest is a TOML file (see `capabilities/README.md`). Parsing is strict: unknown
-//! keys are errors, and every semantic problem is collected and reported together, each
-//! naming the component and the field. Parsing touches no file; resolving grants into
-//! host resources is the job of [`crate::grants`], the one module that does.
+//! A manifest is a TOML file (see `capabilities/README.md`; its format is in
+//! [`file`], its JSON Schema from [`json_schema`]). Parsing is strict: unknown keys are
+//! errors, and every semantic problem is collected and reported together, each naming
+//! the component and the field. Parsing touches no file and reads no environment;
+//! resolving grants into host resources is the job of [`crate::grants`], the one
+//! module that does.
+
+mod file;
+mod network;
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component as PathPart, Path, PathBuf};
 use std::time::Duration;
 
-use bytesize::ByteSize;
-use serde::{Deserialize, Deserializer};
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub use self::file::json_schema;
+use self::file::{DirFile, LimitsFile, ManifestFile, ToolFile};
+pub use self::network::{HostPattern, NetRule, NetScheme};
 
 /// The manifest format version this build understands.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -37,8 +46,20 @@ pub struct ToolSpec {
     pub name: String,
     /// Absolute path of the component's `.wasm` file.
     pub component: PathBuf,
+    /// The pinned digest (lowercase hex, without `sha256:`), if any.
+    pub sha256: Option<String>,
     /// Directories the tool may open.
     pub dirs: Vec<DirGrant>,
+    /// Environment variables with explicit values.
+    pub env: BTreeMap<String, String>,
+    /// Host environment variables passed through by name.
+    pub env_pass: Vec<String>,
+    /// The outbound network allowlist.
+    pub network: Vec<NetRule>,
+    /// Real clocks (false: frozen at the Unix epoch).
+    pub clocks: bool,
+    /// Real randomness (false: a fixed sequence).
+    pub random: bool,
     /// Limits for each call into the tool.
     pub limits: Limits,
 }
@@ -57,7 +78,7 @@ pub struct DirGrant {
 }
 
 /// Access mode of a directory grant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Access {
     /// Read files and list directories; every write is refused.
@@ -93,16 +114,45 @@ pub struct Limits {
     pub time: Duration,
     /// Size of each linear memory, in bytes.
     pub memory: u64,
+    /// Fuel per run (programs) or per call (tools); `None` is unmetered.
+    pub fuel: Option<u64>,
+    /// Largest output in bytes: a program's JSON, or a tool call's returned values.
+    pub output: u64,
+    /// Bytes of stdout and of stderr kept from each instance for the log.
+    pub log: u64,
+    /// Most tool calls per run (programs only).
+    pub calls: Option<u64>,
 }
 
 impl Limits {
     /// Defaults for programs when neither the profile nor `[defaults]` sets a limit.
-    pub const PROGRAM_DEFAULT: Self = Self { time: Duration::from_secs(30), memory: 256 << 20 };
+    pub const PROGRAM_DEFAULT: Self = Self {
+        time: Duration::from_secs(30),
+        memory: 256 << 20,
+        fuel: None,
+        output: 1 << 20,
+        log: 64 << 10,
+        calls: Some(10_000),
+    };
     /// Defaults for each tool call when neither the tool nor `[defaults]` sets a limit.
-    pub const TOOL_DEFAULT: Self = Self { time: Duration::from_secs(10), memory: 128 << 20 };
+    pub const TOOL_DEFAULT: Self = Self {
+        time: Duration::from_secs(10),
+        memory: 128 << 20,
+        fuel: None,
+        output: 1 << 20,
+        log: 64 << 10,
+        calls: None,
+    };
 
     fn overlay(self, spec: &LimitsFile) -> Self {
-        Self { time: spec.time.map_or(self.time, |t| t.0), memory: spec.memory.map_or(self.memory, |m| m.as_u64()) }
+        Self {
+            time: spec.time.map_or(self.time, |t| t.0),
+            memory: spec.memory.map_or(self.memory, |m| m.as_u64()),
+            fuel: spec.fuel.or(self.fuel),
+            output: spec.output.map_or(self.output, |m| m.as_u64()),
+            log: spec.log.map_or(self.log, |m| m.as_u64()),
+            calls: spec.calls.or(self.calls),
+        }
     }
 }
 
@@ -155,85 +205,13 @@ impl Problem {
     }
 }
 
-// ---- The file format (serde) ----
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ManifestFile {
-    version: u32,
-    default_profile: String,
-    #[serde(default)]
-    defaults: DefaultsFile,
-    #[serde(default)]
-    tool: BTreeMap<String, ToolFile>,
-    #[serde(default)]
-    profile: BTreeMap<String, ProfileFile>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct DefaultsFile {
-    #[serde(default)]
-    tool_limits: LimitsFile,
-    #[serde(default)]
-    program_limits: LimitsFile,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ToolFile {
-    component: PathBuf,
-    #[serde(default)]
-    dir: Vec<DirFile>,
-    #[serde(default)]
-    limits: LimitsFile,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct DirFile {
-    host: PathBuf,
-    guest: String,
-    access: Access,
-    #[serde(default)]
-    create: bool,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct ProfileFile {
-    tools: Vec<String>,
-    #[serde(default)]
-    limits: LimitsFile,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
-struct LimitsFile {
-    time: Option<HumanDuration>,
-    memory: Option<ByteSize>,
-}
-
-/// A duration written as text: "500ms", "2s", "1m 30s".
-#[derive(Clone, Copy)]
-struct HumanDuration(Duration);
-
-impl<'de> Deserialize<'de> for HumanDuration {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        humantime::parse_duration(&text)
-            .map(HumanDuration)
-            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a duration like \"2s\" or \"500ms\": {e}")))
-    }
-}
-
 impl Manifest {
     /// Reads and validates the manifest at `path`.
     ///
     /// # Errors
     ///
     /// A [`ManifestError`] listing every problem: an unreadable file, TOML syntax,
-    /// unknown keys, unknown tool names in profiles, bad paths or limits.
+    /// unknown keys, unknown tool names in profiles, bad paths, rules or limits.
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
         let fail = |message: String| ManifestError {
             path: path.to_path_buf(),
@@ -266,27 +244,17 @@ impl Manifest {
         }
         let tool_default = Limits::TOOL_DEFAULT.overlay(&file.defaults.tool_limits);
         let program_default = Limits::PROGRAM_DEFAULT.overlay(&file.defaults.program_limits);
-        check_limits("defaults", "tool-limits", tool_default, &mut problems);
-        check_limits("defaults", "program-limits", program_default, &mut problems);
+        check_limits("defaults", "tool-limits", tool_default, false, &mut problems);
+        check_limits("defaults", "program-limits", program_default, true, &mut problems);
 
-        let mut tools = BTreeMap::new();
-        for (name, tool) in file.tool {
-            let at = format!("tool `{name}`");
-            check_name(&at, &name, &mut problems);
-            let limits = tool_default.overlay(&tool.limits);
-            check_limits(&at, "limits", limits, &mut problems);
-            let dirs = tool
-                .dir
-                .into_iter()
-                .enumerate()
-                .map(|(i, dir)| {
-                    check_dir(&at, i, &dir, &mut problems);
-                    DirGrant { host: base.join(&dir.host), guest: dir.guest, access: dir.access, create: dir.create }
-                })
-                .collect();
-            let spec = ToolSpec { name: name.clone(), component: base.join(&tool.component), dirs, limits };
-            tools.insert(name, spec);
-        }
+        let tools: BTreeMap<String, ToolSpec> = file
+            .tool
+            .into_iter()
+            .map(|(name, tool)| {
+                let spec = tool_spec(&name, tool, base, tool_default, &mut problems);
+                (name, spec)
+            })
+            .collect();
 
         let mut profiles = BTreeMap::new();
         for (name, profile) in file.profile {
@@ -298,19 +266,14 @@ impl Manifest {
                 }
             }
             let limits = program_default.overlay(&profile.limits);
-            check_limits(&at, "limits", limits, &mut problems);
+            check_limits(&at, "limits", limits, true, &mut problems);
             profiles.insert(name.clone(), ProfileSpec { name, tools: profile.tools, limits });
         }
         if !profiles.contains_key(&file.default_profile) {
-            let known: Vec<_> = profiles.keys().map(|k| format!("`{k}`")).collect();
             problems.push(Problem::new(
                 "manifest",
                 "default-profile",
-                format!(
-                    "`{}` is not a profile here (profiles: {})",
-                    file.default_profile,
-                    if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-                ),
+                format!("`{}` is not a profile here (profiles: {})", file.default_profile, listed(profiles.keys())),
             ));
         }
 
@@ -335,12 +298,77 @@ impl Manifest {
     }
 }
 
+fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems: &mut Vec<Problem>) -> ToolSpec {
+    let at = format!("tool `{name}`");
+    check_name(&at, name, problems);
+    let limits = defaults.overlay(&tool.limits);
+    check_limits(&at, "limits", limits, false, problems);
+    if tool.limits.calls.is_some() {
+        problems.push(Problem::new(&at, "limits.calls", "`calls` limits programs; set it on a profile"));
+    }
+    let sha256 = tool.sha256.as_deref().and_then(|pin| {
+        let hex = pin.strip_prefix("sha256:").unwrap_or(pin).to_ascii_lowercase();
+        if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            Some(hex)
+        } else {
+            problems.push(Problem::new(&at, "sha256", format!("`{pin}` is not \"sha256:\" and 64 hex digits")));
+            None
+        }
+    });
+    let dirs = tool
+        .dir
+        .into_iter()
+        .enumerate()
+        .map(|(i, dir)| {
+            check_dir(&at, i, &dir, problems);
+            DirGrant { host: base.join(&dir.host), guest: dir.guest, access: dir.access, create: dir.create }
+        })
+        .collect();
+    for (key, value) in &tool.env {
+        check_env_name(&at, &format!("env.{key}"), key, problems);
+        if value.contains('\0') {
+            problems.push(Problem::new(&at, format!("env.{key}"), "the value contains a NUL character"));
+        }
+    }
+    for (i, key) in tool.env_pass.iter().enumerate() {
+        check_env_name(&at, &format!("env-pass[{i}]"), key, problems);
+        if tool.env.contains_key(key) {
+            problems.push(Problem::new(
+                &at,
+                format!("env-pass[{i}]"),
+                format!("`{key}` is also set in `env`; keep one"),
+            ));
+        }
+    }
+    let network = tool
+        .network
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| {
+            NetRule::parse(rule).map_err(|e| problems.push(Problem::new(&at, format!("network[{i}]"), e))).ok()
+        })
+        .collect();
+    ToolSpec {
+        name: name.to_owned(),
+        component: base.join(&tool.component),
+        sha256,
+        dirs,
+        env: tool.env,
+        env_pass: tool.env_pass,
+        network,
+        clocks: tool.clocks.unwrap_or(true),
+        random: tool.random.unwrap_or(true),
+        limits,
+    }
+}
+
+fn listed<'a>(names: impl Iterator<Item = &'a String>) -> String {
+    let names: Vec<_> = names.map(|k| format!("`{k}`")).collect();
+    if names.is_empty() { "none".to_owned() } else { names.join(", ") }
+}
+
 fn unknown_tool(tool: &str, tools: &BTreeMap<String, ToolSpec>) -> String {
-    let known: Vec<_> = tools.keys().map(|k| format!("`{k}`")).collect();
-    format!(
-        "no tool `{tool}` is declared (declare it as [tool.{tool}]; tools: {})",
-        if known.is_empty() { "none".to_owned() } else { known.join(", ") }
-    )
+    format!("no tool `{tool}` is declared (declare it as [tool.{tool}]; tools: {})", listed(tools.keys()))
 }
 
 /// Component and profile names: lowercase letters, digits and `-`, starting with a
@@ -355,6 +383,12 @@ fn check_name(at: &str, name: &str, problems: &mut Vec<Problem>) {
             "",
             "names must be 1 to 32 characters of a-z, 0-9 and `-`, starting with a letter",
         ));
+    }
+}
+
+fn check_env_name(at: &str, field: &str, name: &str, problems: &mut Vec<Problem>) {
+    if name.is_empty() || name.contains(['=', '\0']) {
+        problems.push(Problem::new(at, field, format!("`{name}` is not an environment variable name")));
     }
 }
 
@@ -376,7 +410,7 @@ fn check_dir(at: &str, index: usize, dir: &DirFile, problems: &mut Vec<Problem>)
     }
 }
 
-fn check_limits(at: &str, field: &str, limits: Limits, problems: &mut Vec<Problem>) {
+fn check_limits(at: &str, field: &str, limits: Limits, program: bool, problems: &mut Vec<Problem>) {
     if limits.time.is_zero() {
         problems.push(Problem::new(at, format!("{field}.time"), "the time limit must be more than zero"));
     }
@@ -387,81 +421,23 @@ fn check_limits(at: &str, field: &str, limits: Limits, problems: &mut Vec<Proble
             "the memory limit must be at least 64 KiB (one page)",
         ));
     }
+    if limits.memory > 4 << 30 {
+        problems.push(Problem::new(at, format!("{field}.memory"), "the memory limit can be at most 4 GiB"));
+    }
+    if limits.fuel == Some(0) {
+        problems.push(Problem::new(
+            at,
+            format!("{field}.fuel"),
+            "fuel must be more than zero (leave it out for unmetered)",
+        ));
+    }
+    if limits.output == 0 {
+        problems.push(Problem::new(at, format!("{field}.output"), "the output limit must be more than zero"));
+    }
+    if program && limits.calls == Some(0) {
+        problems.push(Problem::new(at, format!("{field}.calls"), "the call limit must be more than zero"));
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn parse(text: &str) -> Result<Manifest, ManifestError> {
-        Manifest::parse(text, Path::new("test.toml"), Path::new("/base"))
-    }
-
-    const MINIMAL: &str = r#"
-        version = 1
-        default-profile = "p"
-        [tool.files]
-        component = "files.wasm"
-        dir = [{ host = "docs", guest = "/docs", access = "read-only" }]
-        [profile.p]
-        tools = ["files"]
-    "#;
-
-    #[test]
-    fn minimal_manifest_resolves_paths_and_defaults() {
-        let m = parse(MINIMAL).unwrap();
-        let files = &m.tools["files"];
-        assert_eq!(files.component, Path::new("/base/files.wasm"));
-        assert_eq!(files.dirs[0].host, Path::new("/base/docs"));
-        assert_eq!(files.limits, Limits::TOOL_DEFAULT);
-        assert_eq!(m.profile(None).unwrap().limits, Limits::PROGRAM_DEFAULT);
-    }
-
-    #[test]
-    fn unknown_key_is_named() {
-        let err = parse(&MINIMAL.replace("[profile.p]", "[profile.p]\nnetwork = true")).unwrap_err();
-        assert!(err.to_string().contains("unknown field `network`"), "{err}");
-    }
-
-    #[test]
-    fn every_problem_is_listed_with_component_and_field() {
-        let text = MINIMAL
-            .replace("guest = \"/docs\"", "guest = \"docs/../x\"")
-            .replace("tools = [\"files\"]", "tools = [\"files\", \"kv\"]\nlimits = { time = \"0s\" }");
-        let err = parse(&text).unwrap_err().to_string();
-        assert!(err.contains("3 problems"), "{err}");
-        assert!(err.contains("tool `files`, field `dir[0].guest`"), "{err}");
-        assert!(err.contains("profile `p`, field `tools[1]`: no tool `kv` is declared"), "{err}");
-        assert!(err.contains("profile `p`, field `limits.time`"), "{err}");
-    }
-
-    #[test]
-    fn limits_overlay_defaults_then_component() {
-        let text = MINIMAL.replace(
-            "[tool.files]",
-            "[defaults]\ntool-limits = { time = \"3s\", memory = \"1 MiB\" }\n[tool.files]\nlimits = { memory = \"2 MiB\" }",
-        );
-        let m = parse(&text).unwrap();
-        assert_eq!(m.tools["files"].limits, Limits { time: Duration::from_secs(3), memory: 2 << 20 });
-    }
-
-    #[test]
-    fn bad_duration_says_what_is_expected() {
-        let err = parse(&MINIMAL.replace("tools = [\"files\"]", "tools = [\"files\"]\nlimits = { time = \"soon\" }"))
-            .unwrap_err();
-        assert!(err.to_string().contains("`soon` is not a duration"), "{err}");
-    }
-
-    #[test]
-    fn missing_default_profile_is_named() {
-        let err = parse(&MINIMAL.replace("default-profile = \"p\"", "default-profile = \"q\"")).unwrap_err();
-        assert!(err.to_string().contains("`q` is not a profile here (profiles: `p`)"), "{err}");
-    }
-
-    #[test]
-    fn create_requires_read_write() {
-        let err =
-            parse(&MINIMAL.replace("access = \"read-only\"", "access = \"read-only\", create = true")).unwrap_err();
-        assert!(err.to_string().contains("dir[0].create"), "{err}");
-    }
-}
+mod tests;

@@ -1,0 +1,100 @@
+//! `cemcp check`: the effective capabilities of every component, as a table an admin
+//! can read to answer "what can this component touch?".
+
+use std::fmt::Write as _;
+
+use bytesize::ByteSize;
+
+use crate::manifest::{Limits, ProfileSpec};
+use crate::runtime::Runtime;
+use crate::tool::Tool;
+
+/// The report for a loaded (and therefore valid) manifest.
+pub fn report(runtime: &Runtime) -> String {
+    let manifest = runtime.manifest();
+    let mut out = format!(
+        "manifest {} is valid: {} tool(s), {} profile(s)\n",
+        manifest.path.display(),
+        manifest.tools.len(),
+        manifest.profiles.len()
+    );
+    for tool in runtime.tools() {
+        let pinned = manifest.tools.get(&tool.name).is_some_and(|spec| spec.sha256.is_some());
+        let _ = writeln!(out, "\ntool {}", tool.name);
+        row(&mut out, "component", &component_line(runtime, tool, pinned));
+        let exports: Vec<String> = tool
+            .interfaces
+            .iter()
+            .map(|i| format!("{} ({})", i.name, i.funcs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")))
+            .collect();
+        row(&mut out, "exports", &exports.join("; "));
+        tool_grants(&mut out, tool);
+        row(&mut out, "limits", &limits_line(&tool.limits, "per call"));
+    }
+    for profile in manifest.profiles.values() {
+        let default = if profile.name == manifest.default_profile { " (default)" } else { "" };
+        let _ = writeln!(out, "\nprofile {}{default}", profile.name);
+        row(&mut out, "may import", &imports_line(runtime, profile));
+        row(&mut out, "own access", "no files, no environment, no network; stdout and stderr captured");
+        row(&mut out, "limits", &limits_line(&profile.limits, "per run"));
+    }
+    out
+}
+
+fn component_line(runtime: &Runtime, tool: &Tool, pinned: bool) -> String {
+    let path = runtime.manifest().tools.get(&tool.name).map(|s| s.component.display().to_string()).unwrap_or_default();
+    let pin = if pinned { "pinned" } else { "not pinned" };
+    format!("{path}\n{:13}{} ({pin})", "", tool.digest)
+}
+
+fn tool_grants(out: &mut String, tool: &Tool) {
+    let grants = &tool.grants;
+    let files: Vec<String> =
+        grants.dirs.iter().map(|d| format!("{} {} <- {}", d.guest, d.access, d.host.display())).collect();
+    row(out, "files", &none_or(files, "\n             "));
+    // Names only: values can be secrets.
+    let env: Vec<String> = grants.env.iter().map(|(name, _)| name.clone()).collect();
+    row(out, "env", &none_or(env, ", "));
+    let network: Vec<String> = grants.network.iter().map(ToString::to_string).collect();
+    row(out, "network", &none_or(network, ", "));
+    let real = |on: bool, off: &str| if on { "real".to_owned() } else { off.to_owned() };
+    row(out, "clocks", &real(grants.clocks, "frozen at the Unix epoch"));
+    row(out, "random", &real(grants.random, "fixed sequence"));
+    row(out, "stdio", "stdin closed; stdout and stderr captured and logged");
+}
+
+fn imports_line(runtime: &Runtime, profile: &ProfileSpec) -> String {
+    let granted: Vec<String> = runtime
+        .tools()
+        .iter()
+        .filter(|t| profile.tools.contains(&t.name))
+        .map(|t| {
+            let interfaces: Vec<&str> = t.interfaces.iter().map(|i| i.name.as_str()).collect();
+            format!("{} ({})", t.name, interfaces.join(", "))
+        })
+        .collect();
+    none_or(granted, "\n             ")
+}
+
+fn limits_line(limits: &Limits, per: &str) -> String {
+    let size = |bytes: u64| ByteSize(bytes).display().iec().to_string();
+    let mut parts = vec![
+        format!("{} {per}", humantime::format_duration(limits.time)),
+        format!("{} memory", size(limits.memory)),
+        limits.fuel.map_or("unmetered fuel".to_owned(), |f| format!("{f} fuel")),
+        format!("{} output", size(limits.output)),
+        format!("{} log", size(limits.log)),
+    ];
+    if let Some(calls) = limits.calls {
+        parts.push(format!("{calls} tool calls"));
+    }
+    parts.join(", ")
+}
+
+fn row(out: &mut String, label: &str, value: &str) {
+    let _ = writeln!(out, "  {label:<11}{value}");
+}
+
+fn none_or(items: Vec<String>, separator: &str) -> String {
+    if items.is_empty() { "none".to_owned() } else { items.join(separator) }
+}

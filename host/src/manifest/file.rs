@@ -1,0 +1,142 @@
+//! The manifest file format, as serde reads it and as the JSON Schema describes it.
+//!
+//! These types are only the shape of the TOML; [`super::Manifest::parse`] checks
+//! meaning (names, paths, rules, limits) and builds the resolved types. Unknown keys
+//! are errors everywhere.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytesize::ByteSize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+use super::Access;
+
+/// A cemcp capability manifest.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ManifestFile {
+    /// The format version; this cemcp reads 1.
+    pub version: u32,
+    /// The profile programs run under when none is named, e.g. "analyst".
+    pub default_profile: String,
+    /// Limits for every tool and every program unless their own say otherwise.
+    #[serde(default)]
+    pub defaults: DefaultsFile,
+    /// Tool components by name: `[tool.files]`.
+    #[serde(default)]
+    pub tool: BTreeMap<String, ToolFile>,
+    /// Program profiles by name: `[profile.analyst]`.
+    #[serde(default)]
+    pub profile: BTreeMap<String, ProfileFile>,
+}
+
+/// `[defaults]`
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct DefaultsFile {
+    /// Limits for each tool call, e.g. `{ time = "10s", memory = "128 MiB" }`.
+    #[serde(default)]
+    pub tool_limits: LimitsFile,
+    /// Limits for each program run, e.g. `{ time = "30s", calls = 1000 }`.
+    #[serde(default)]
+    pub program_limits: LimitsFile,
+}
+
+/// `[tool.NAME]`: one tool component and everything it is granted.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ToolFile {
+    /// The component file, relative to the manifest: "tools/files.wasm".
+    pub component: PathBuf,
+    /// Refuse to load unless the file's sha256 is this: "sha256:3f5a…" (64 hex digits).
+    pub sha256: Option<String>,
+    /// Directories the tool may open: `[{ host = "docs", guest = "/docs", access = "read-only" }]`.
+    #[serde(default)]
+    pub dir: Vec<DirFile>,
+    /// Environment variables the tool sees, with their values: `{ LANG = "C" }`.
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    /// Host environment variables passed through by name: `["API_TOKEN"]`.
+    #[serde(default)]
+    pub env_pass: Vec<String>,
+    /// Outbound network allowlist: `["https://api.example.com", "tcp://127.0.0.1:5432"]`.
+    #[serde(default)]
+    pub network: Vec<String>,
+    /// Real clocks (default true); false gives a clock frozen at the Unix epoch.
+    pub clocks: Option<bool>,
+    /// Real randomness (default true); false gives a fixed, repeatable sequence.
+    pub random: Option<bool>,
+    /// Limits for each call into this tool.
+    #[serde(default)]
+    pub limits: LimitsFile,
+}
+
+/// One directory grant.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct DirFile {
+    /// The host directory, relative to the manifest: "data/docs".
+    pub host: PathBuf,
+    /// Where the tool sees it: an absolute path such as "/docs".
+    pub guest: String,
+    /// "read-only" or "read-write".
+    pub access: Access,
+    /// Create the host directory when loading if it is missing (read-write only).
+    #[serde(default)]
+    pub create: bool,
+}
+
+/// `[profile.NAME]`: what programs run under this profile may import, and their limits.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ProfileFile {
+    /// Tools whose interfaces these programs may import: `["files", "kv"]`.
+    pub tools: Vec<String>,
+    /// Limits for each run.
+    #[serde(default)]
+    pub limits: LimitsFile,
+}
+
+/// Limits; every key is optional and falls back to `[defaults]`, then built-in values.
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct LimitsFile {
+    /// Wall-clock time: "500ms", "2s", "1m 30s". Per call for tools, per run for programs.
+    pub time: Option<HumanDuration>,
+    /// Size each linear memory may grow to: "64 MiB".
+    #[schemars(with = "Option<String>")]
+    pub memory: Option<ByteSize>,
+    /// Fuel (roughly, wasm instructions) per tool call or per program run: 1000000000.
+    pub fuel: Option<u64>,
+    /// Largest result: a tool call's returned values, or a program's output: "1 MiB".
+    #[schemars(with = "Option<String>")]
+    pub output: Option<ByteSize>,
+    /// Most stdout plus stderr kept from each instance for the log: "64 KiB".
+    #[schemars(with = "Option<String>")]
+    pub log: Option<ByteSize>,
+    /// Most tool calls in one run (programs only): 1000.
+    pub calls: Option<u64>,
+}
+
+/// A duration written as text: "500ms", "2s", "1m 30s".
+#[derive(Clone, Copy, JsonSchema)]
+#[schemars(with = "String")]
+pub(super) struct HumanDuration(pub Duration);
+
+impl<'de> Deserialize<'de> for HumanDuration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        humantime::parse_duration(&text)
+            .map(HumanDuration)
+            .map_err(|e| serde::de::Error::custom(format!("`{text}` is not a duration like \"2s\" or \"500ms\": {e}")))
+    }
+}
+
+/// The JSON Schema of the manifest format, for editors (`cemcp schema`).
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(ManifestFile);
+    serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n"
+}
