@@ -245,6 +245,13 @@ impl Manifest {
         let tool_default = Limits::TOOL_DEFAULT.overlay(&file.defaults.tool_limits);
         let program_default = Limits::PROGRAM_DEFAULT.overlay(&file.defaults.program_limits);
         check_limits("defaults", "tool-limits", tool_default, false, &mut problems);
+        if file.defaults.tool_limits.calls.is_some() {
+            problems.push(Problem::new(
+                "defaults",
+                "tool-limits.calls",
+                "`calls` limits programs; set it in program-limits",
+            ));
+        }
         check_limits("defaults", "program-limits", program_default, true, &mut problems);
 
         let tools: BTreeMap<String, ToolSpec> = file
@@ -321,7 +328,7 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         .enumerate()
         .map(|(i, dir)| {
             check_dir(&at, i, &dir, problems);
-            DirGrant { host: base.join(&dir.host), guest: dir.guest, access: dir.access, create: dir.create }
+            DirGrant { host: resolve(base, &dir.host), guest: dir.guest, access: dir.access, create: dir.create }
         })
         .collect();
     for (key, value) in &tool.env {
@@ -350,7 +357,7 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         .collect();
     ToolSpec {
         name: name.to_owned(),
-        component: base.join(&tool.component),
+        component: resolve(base, &tool.component),
         sha256,
         dirs,
         env: tool.env,
@@ -360,6 +367,22 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         random: tool.random.unwrap_or(true),
         limits,
     }
+}
+
+/// `path` against `base`, with `.` and `..` removed lexically (for readable messages;
+/// directories are canonicalised on disk later, by `grants`).
+fn resolve(base: &Path, path: &Path) -> PathBuf {
+    let mut resolved = PathBuf::new();
+    for part in base.join(path).components() {
+        match part {
+            PathPart::ParentDir => {
+                resolved.pop();
+            }
+            PathPart::CurDir => {}
+            other => resolved.push(other),
+        }
+    }
+    resolved
 }
 
 fn listed<'a>(names: impl Iterator<Item = &'a String>) -> String {

@@ -17,6 +17,12 @@ const MINIMAL: &str = r#"
 "#;
 
 #[test]
+fn relative_paths_are_resolved_against_the_manifest_lexically() {
+    let m = parse(&MINIMAL.replace("\"files.wasm\"", "\"../x/./files.wasm\"")).unwrap();
+    assert_eq!(m.tools["files"].component, Path::new("/x/files.wasm"));
+}
+
+#[test]
 fn minimal_manifest_resolves_paths_and_defaults() {
     let m = parse(MINIMAL).unwrap();
     let files = &m.tools["files"];
@@ -116,6 +122,13 @@ fn bad_grants_are_each_named() {
     assert!(err.contains("tool `files`, field `network[0]`: `ftp` is not a scheme"), "{err}");
     assert!(err.contains("tool `files`, field `limits.calls`: `calls` limits programs"), "{err}");
     assert!(err.contains("tool `files`, field `limits.fuel`: fuel must be more than zero"), "{err}");
+}
+
+#[test]
+fn calls_are_a_program_limit_only() {
+    let text = MINIMAL.replace("[tool.files]", "[defaults]\ntool-limits = { calls = 3 }\n[tool.files]");
+    let err = parse(&text).unwrap_err().to_string();
+    assert!(err.contains("defaults, field `tool-limits.calls`: `calls` limits programs"), "{err}");
 }
 
 #[test]
