@@ -11,14 +11,20 @@ use std::process::{Command, Output};
 
 use cemcp_tests::{TestBed, artifacts};
 
-fn cemcp(bed: &TestBed, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cemcp"))
-        .args(args)
+/// `program` (the cemcp binary unless a test wraps it), run in the bed with the
+/// shared compiled-component cache.
+fn command(bed: &TestBed, program: &str) -> Command {
+    let mut command = Command::new(program);
+    command
         .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
         .env_remove("CEMCP_MANIFEST")
-        .current_dir(bed.path())
-        .output()
-        .unwrap()
+        .env_remove("RUST_LOG")
+        .current_dir(bed.path());
+    command
+}
+
+fn cemcp(bed: &TestBed, args: &[&str]) -> Output {
+    command(bed, env!("CARGO_BIN_EXE_cemcp")).args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -135,12 +141,7 @@ fn runs_even_where_the_pooling_allocator_cannot_reserve_its_address_space() {
         env!("CARGO_BIN_EXE_cemcp"),
         artifacts::REPORT_COMPONENT
     );
-    let out = Command::new("sh")
-        .args(["-c", &script])
-        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
-        .current_dir(bed.path())
-        .output()
-        .unwrap();
+    let out = command(&bed, "sh").args(["-c", &script]).output().unwrap();
     let stderr = text(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("the pooling allocator is unavailable"), "{stderr}");
