@@ -34,6 +34,7 @@ pub mod run;
 pub mod runtime;
 pub mod tool;
 pub mod values;
+pub mod wit_json;
 
 pub use cache::{CacheOutcome, ComponentCache};
 pub use limits::{CancelToken, LimitExceeded, RunHalt};

@@ -212,18 +212,10 @@ fn guest_stdout_and_stderr_are_captured_bounded_and_logged_never_in_the_output()
         r#"limits = { time = "500ms", memory = "16 MiB" }"#,
         r#"limits = { time = "5s", memory = "16 MiB", log = "1 KiB" }"#,
     ));
-    let out = Command::new(env!("CARGO_BIN_EXE_cemcp"))
-        .args([
-            "run",
-            artifacts::PROBE_COMPONENT,
-            "-m",
-            "manifest.toml",
-            "-i",
-            r#"{"do":"flaky","calls":["shout:1000"]}"#,
-        ])
-        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
+    let input = r#"{"do":"flaky","calls":["shout:1000"]}"#;
+    let out = command(&bed, env!("CARGO_BIN_EXE_cemcp"))
+        .args(["run", artifacts::PROBE_COMPONENT, "-m", "manifest.toml", "-i", input])
         .env("RUST_LOG", "info")
-        .current_dir(bed.path())
         .output()
         .unwrap();
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));

@@ -16,3 +16,4 @@ mod limits;
 mod sandbox;
 mod tools;
 mod traps;
+mod wit_json;
