@@ -29,6 +29,7 @@ pub mod grants;
 pub mod http_policy;
 pub mod limits;
 pub mod manifest;
+pub mod mcp;
 pub mod program;
 pub mod run;
 pub mod runtime;

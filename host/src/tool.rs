@@ -144,6 +144,29 @@ impl Tool {
     }
 }
 
+impl Tool {
+    /// Calls one function on a fresh instance, as an MCP client's direct tool call:
+    /// the tool's own limits apply, and `cancel` stops it. The instance is dropped
+    /// afterwards, so calls share no state, exactly as runs do not.
+    ///
+    /// # Errors
+    ///
+    /// A trap, a [`crate::limits::LimitExceeded`] or a cancel, as a wasmtime error.
+    pub fn call_once(
+        &self,
+        func: &ToolFunc,
+        params: &[Val],
+        cancel: &crate::CancelToken,
+    ) -> wasmtime::Result<Vec<Val>> {
+        let signals = RunSignals::start(cancel.clone(), self.limits.time);
+        let mut instance = self.instantiate(signals)?;
+        let mut results = vec![Val::Bool(false); func.ty.results().len()];
+        let outcome = instance.call(func, &self.limits, params, &mut results);
+        instance.stdio.log(&self.name);
+        outcome.map(|()| results)
+    }
+}
+
 /// What a tool's Store holds.
 pub struct ToolState {
     wasi: WasiCtx,

@@ -50,6 +50,23 @@ enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the manifest format (for editors).
     Schema,
+    /// Serve the profile's tools to MCP clients over stdio.
+    ///
+    /// `--expose code` (the default) offers `search_tools` and `run_program`, so a
+    /// model writes one program instead of calling tools one by one; `--expose tools`
+    /// offers each granted tool function as an MCP tool; `both` offers all of them.
+    /// Logs go to stderr (stdout carries the protocol).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: Common,
+    /// What to offer: `code` (search_tools, run_program), `tools` (one MCP tool per
+    /// granted function), or `both`.
+    #[arg(long, value_enum, default_value = "code")]
+    expose: crate::mcp::Expose,
 }
 
 #[derive(Debug, Args)]
@@ -166,6 +183,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::Run(args) => run(&args),
         Command::Tools(args) => tools(&args),
         Command::Check(args) => args.cache.runtime(&args.manifest).map(|runtime| print!("{}", check::report(&runtime))),
+        Command::Serve(args) => serve(&args),
         Command::Schema => {
             print!("{}", crate::manifest::json_schema());
             Ok(())
@@ -197,6 +215,17 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         eprint!("{}", format_stats(&outcome.stats, program.cache));
     }
     Ok(())
+}
+
+fn serve(args: &ServeArgs) -> Result<(), Failure> {
+    let runtime = std::sync::Arc::new(args.common.runtime()?);
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::before(anyhow::anyhow!("cannot start the async runtime: {e}")))?;
+    tokio
+        .block_on(crate::mcp::serve_stdio(runtime, args.common.profile.as_deref(), args.expose))
+        .map_err(Failure::during)
 }
 
 fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
