@@ -17,5 +17,8 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
+        // When stderr is a closed pipe, tracing would report the failed write with
+        // `eprintln!`, which panics: a lost log line must not take a request down.
+        .log_internal_errors(false)
         .init();
 }

@@ -50,13 +50,16 @@ enum Command {
     Check(CheckArgs),
     /// Print the JSON Schema of the manifest format (for editors).
     Schema,
-    /// Serve the profile's tools to MCP clients over stdio.
+    /// Serve the profile's tools to MCP clients over stdio (or HTTP with --http).
     ///
     /// `--expose code` (the default) offers `search_tools` and `run_program`, so a
     /// model writes one program instead of calling tools one by one; `--expose tools`
     /// offers each granted tool function as an MCP tool; `both` offers all of them.
     /// Logs go to stderr (stdout carries the protocol).
     Serve(ServeArgs),
+    /// Make a bearer token for `serve --http`: prints the token (give it to the client)
+    /// and the `[server]` line for the manifest, which holds only its sha256.
+    Token(TokenArgs),
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +70,17 @@ struct ServeArgs {
     /// granted function), or `both`.
     #[arg(long, value_enum, default_value = "code")]
     expose: crate::mcp::Expose,
+    /// Serve Streamable HTTP on this address (at /mcp) instead of stdio, e.g.
+    /// 127.0.0.1:8765. Addresses other than loopback need `[server] tokens`.
+    #[arg(long, value_name = "ADDR")]
+    http: Option<std::net::SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+struct TokenArgs {
+    /// The profile requests with the token are served under.
+    #[arg(short, long, value_name = "NAME")]
+    profile: String,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +198,10 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::Tools(args) => tools(&args),
         Command::Check(args) => args.cache.runtime(&args.manifest).map(|runtime| print!("{}", check::report(&runtime))),
         Command::Serve(args) => serve(&args),
+        Command::Token(args) => crate::mcp::new_token(&args.profile).map_err(Failure::before).map(|(token, line)| {
+            println!("token (give this to the client, keep it secret):\n  {token}\n");
+            println!("manifest (under [server]; holds only the token's hash):\n  {line}");
+        }),
         Command::Schema => {
             print!("{}", crate::manifest::json_schema());
             Ok(())
@@ -223,8 +241,14 @@ fn serve(args: &ServeArgs) -> Result<(), Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::before(anyhow::anyhow!("cannot start the async runtime: {e}")))?;
+    let profile = args.common.profile.as_deref();
     tokio
-        .block_on(crate::mcp::serve_stdio(runtime, args.common.profile.as_deref(), args.expose))
+        .block_on(async {
+            match args.http {
+                Some(addr) => crate::mcp::serve_http(runtime, profile, args.expose, addr).await,
+                None => crate::mcp::serve_stdio(runtime, profile, args.expose).await,
+            }
+        })
         .map_err(Failure::during)
 }
 

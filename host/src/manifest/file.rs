@@ -31,6 +31,35 @@ pub(super) struct ManifestFile {
     /// Program profiles by name: `[profile.analyst]`.
     #[serde(default)]
     pub profile: BTreeMap<String, ProfileFile>,
+    /// Settings of `cemcp serve --http`.
+    #[serde(default)]
+    pub server: ServerFile,
+}
+
+/// `[server]`: who may connect to `cemcp serve --http`.
+#[derive(Deserialize, Default, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ServerFile {
+    /// Bearer tokens, each mapped to a profile, stored as the sha256 of the token (never the
+    /// token itself): `[{ sha256 = "…", profile = "analyst" }]`. `cemcp token` makes one.
+    #[serde(default)]
+    pub tokens: Vec<TokenFile>,
+    /// Host names (or host:port) accepted in the `Host` header besides loopback ones.
+    #[serde(default)]
+    pub allowed_hosts: Vec<String>,
+    /// Browser origins allowed to call the server, e.g. "https://app.example.com".
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
+}
+
+/// One bearer token.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct TokenFile {
+    /// The sha256 of the token, as "sha256:" and 64 hex digits.
+    pub sha256: String,
+    /// The profile requests with this token are served under.
+    pub profile: String,
 }
 
 /// `[defaults]`

@@ -37,6 +37,19 @@ pub struct Manifest {
     pub profiles: BTreeMap<String, ProfileSpec>,
     /// The profile used when none is named.
     pub default_profile: String,
+    /// Settings of the HTTP server.
+    pub server: ServerSpec,
+}
+
+/// Who may connect to `cemcp serve --http`.
+#[derive(Debug, Clone, Default)]
+pub struct ServerSpec {
+    /// Bearer tokens by the hex sha256 of the token, each with its profile.
+    pub tokens: Vec<(String, String)>,
+    /// Extra allowed `Host` values.
+    pub allowed_hosts: Vec<String>,
+    /// Allowed browser origins.
+    pub allowed_origins: Vec<String>,
 }
 
 /// One tool component and its grants.
@@ -284,8 +297,31 @@ impl Manifest {
             ));
         }
 
+        let mut server = ServerSpec {
+            tokens: Vec::new(),
+            allowed_hosts: file.server.allowed_hosts,
+            allowed_origins: file.server.allowed_origins,
+        };
+        for (i, token) in file.server.tokens.into_iter().enumerate() {
+            match parse_digest(&token.sha256) {
+                Some(hex) => server.tokens.push((hex, token.profile.clone())),
+                None => problems.push(Problem::new(
+                    "server",
+                    format!("tokens[{i}].sha256"),
+                    "not \"sha256:\" and 64 hex digits (the hash of the token, never the token)",
+                )),
+            }
+            if !profiles.contains_key(&token.profile) {
+                problems.push(Problem::new(
+                    "server",
+                    format!("tokens[{i}].profile"),
+                    format!("`{}` is not a profile here (profiles: {})", token.profile, listed(profiles.keys())),
+                ));
+            }
+        }
+
         if problems.is_empty() {
-            Ok(Self { path: path.to_path_buf(), tools, profiles, default_profile: file.default_profile })
+            Ok(Self { path: path.to_path_buf(), tools, profiles, default_profile: file.default_profile, server })
         } else {
             Err(ManifestError { path: path.to_path_buf(), problems })
         }
@@ -314,13 +350,11 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         problems.push(Problem::new(&at, "limits.calls", "`calls` limits programs; set it on a profile"));
     }
     let sha256 = tool.sha256.as_deref().and_then(|pin| {
-        let hex = pin.strip_prefix("sha256:").unwrap_or(pin).to_ascii_lowercase();
-        if hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-            Some(hex)
-        } else {
+        let hex = parse_digest(pin);
+        if hex.is_none() {
             problems.push(Problem::new(&at, "sha256", format!("`{pin}` is not \"sha256:\" and 64 hex digits")));
-            None
         }
+        hex
     });
     let dirs = tool
         .dir
@@ -383,6 +417,12 @@ fn resolve(base: &Path, path: &Path) -> PathBuf {
         }
     }
     resolved
+}
+
+/// `sha256:<64 hex>` (or the bare hex) as lowercase hex.
+fn parse_digest(text: &str) -> Option<String> {
+    let hex = text.strip_prefix("sha256:").unwrap_or(text).to_ascii_lowercase();
+    (hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit())).then_some(hex)
 }
 
 fn listed<'a>(names: impl Iterator<Item = &'a String>) -> String {

@@ -1,9 +1,11 @@
 //! The MCP server: what agents connect to (`cemcp serve`).
 
 mod code;
+mod http;
 mod server;
 mod tools;
 
+pub use http::{new_token, serve_http};
 pub use server::{CemcpServer, Expose};
 pub use tools::{McpTool, mcp_tools};
 
