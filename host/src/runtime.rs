@@ -22,6 +22,8 @@ pub struct Runtime {
     manifest: Manifest,
     tools: Vec<Arc<Tool>>,
     loads: BTreeMap<String, LoadedComponent>,
+    /// Registered programs' bytes, by name (checked against their pins at load).
+    programs: BTreeMap<String, Arc<[u8]>>,
 }
 
 /// How a tool component was loaded.
@@ -59,11 +61,20 @@ impl Runtime {
                 Err(mut found) => problems.append(&mut found),
             }
         }
+        let mut programs = BTreeMap::new();
+        for spec in manifest.programs.values() {
+            match read_pinned(&format!("program `{}`", spec.name), &spec.component, spec.sha256.as_deref()) {
+                Ok((wasm, _)) => {
+                    programs.insert(spec.name.clone(), wasm);
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
         check_unique_interfaces(&manifest, &tools, &mut problems);
         if !problems.is_empty() {
             return Err(ManifestError { path: manifest.path.clone(), problems });
         }
-        Ok(Self { engine, cache, manifest, tools, loads })
+        Ok(Self { engine, cache, manifest, tools, loads, programs })
     }
 
     /// The manifest this runtime was built from.
@@ -74,6 +85,16 @@ impl Runtime {
     /// The loaded tools, in name order.
     pub fn tools(&self) -> &[Arc<Tool>] {
         &self.tools
+    }
+
+    /// The bytes of the program registered as `name`.
+    pub fn registered_program(&self, name: &str) -> Option<Arc<[u8]>> {
+        self.programs.get(name).cloned()
+    }
+
+    /// The names of the registered programs.
+    pub fn registered_programs(&self) -> impl Iterator<Item = &str> {
+        self.programs.keys().map(String::as_str)
     }
 
     /// How the tool called `name` was loaded.
@@ -116,22 +137,11 @@ fn load_tool(
 ) -> Result<(Tool, LoadedComponent), Vec<Problem>> {
     let at = format!("tool `{}`", spec.name);
     let grants = grants::resolve_tool(spec);
-    let loaded = std::fs::read(&spec.component)
-        .map_err(|e| Problem::new(&at, "component", format!("cannot read `{}`: {e}", spec.component.display())))
-        .and_then(|wasm| {
-            let digest = cache::digest(&wasm);
-            match &spec.sha256 {
-                Some(pin) if digest.strip_prefix("sha256:") != Some(pin.as_str()) => Err(Problem::new(
-                    &at,
-                    "sha256",
-                    format!(
-                        "`{}` has digest {digest}, but the manifest pins sha256:{pin}; refusing to load it",
-                        spec.component.display()
-                    ),
-                )),
-                _ => Ok(LoadedComponent { digest, cache: CacheOutcome::Uncached, wasm: wasm.into() }),
-            }
-        });
+    let loaded = read_pinned(&at, &spec.component, spec.sha256.as_deref()).map(|(wasm, digest)| LoadedComponent {
+        digest,
+        cache: CacheOutcome::Uncached,
+        wasm,
+    });
     let (grants, mut loaded) = match (grants, loaded) {
         (Ok(grants), Ok(loaded)) => (grants, loaded),
         (grants, loaded) => {
@@ -148,6 +158,24 @@ fn load_tool(
     let tool = Tool::new(engine, &spec.name, loaded.digest.clone(), &component, grants, spec.limits)
         .map_err(component_problem)?;
     Ok((tool, loaded))
+}
+
+/// Reads a component file and checks it against its pin, before anything compiles it.
+fn read_pinned(at: &str, path: &std::path::Path, pin: Option<&str>) -> Result<(Arc<[u8]>, String), Problem> {
+    let wasm = std::fs::read(path)
+        .map_err(|e| Problem::new(at, "component", format!("cannot read `{}`: {e}", path.display())))?;
+    let digest = cache::digest(&wasm);
+    match pin {
+        Some(pin) if digest.strip_prefix("sha256:") != Some(pin) => Err(Problem::new(
+            at,
+            "sha256",
+            format!(
+                "`{}` has digest {digest}, but the manifest pins sha256:{pin}; refusing to load it",
+                path.display()
+            ),
+        )),
+        _ => Ok((wasm.into(), digest)),
+    }
 }
 
 /// Two tools granted to the same profile must not export the same interface: a program

@@ -170,6 +170,7 @@ fn check_shows_effective_capabilities_and_hides_env_values() {
     );
     assert!(stdout.contains("\nprofile all (default)\n"), "{stdout}");
     assert!(stdout.contains("10000 tool calls"), "{stdout}");
+    assert!(stdout.contains("\nprogram report\n  component  "), "{stdout}");
 }
 
 #[test]

@@ -165,6 +165,13 @@ async fn runs_a_program_and_reports_its_limits() {
     assert_eq!(memory.is_error, Some(true));
     assert_eq!(text(&memory), "[cemcp: tool error] program exceeded its 256.0 MiB memory limit");
 
+    let by_name = call(&server, "run_program", json!({ "name": "report", "input": { "pattern": "lazy" } })).await;
+    assert_eq!(by_name.structured_content.unwrap()["output"]["total_matching_lines"], 1);
+    let unknown = call(&server, "run_program", json!({ "name": "nope" })).await;
+    assert_eq!(text(&unknown), "[cemcp: tool error] no program is registered as `nope` (registered: report)");
+    let both = call(&server, "run_program", json!({ "name": "report", "component": "AAAA" })).await;
+    assert!(text(&both).contains("give exactly one of `component`"), "{}", text(&both));
+
     let refused = call(&server, "run_program", json!({ "component": program(artifacts::KV_COMPONENT) })).await;
     assert!(text(&refused).contains("the program does not export `run"), "{}", text(&refused));
     let garbage = call(&server, "run_program", json!({ "component": "not base64!" })).await;

@@ -60,6 +60,9 @@ limits = { time = "5s", memory = "64 MiB" }
 
 [profile.files-only]
 tools = ["files"]
+
+[program.report]
+component = "{REPORT}"
 "#;
 
 /// A temporary directory holding `docs/` (a few text files), `store/` (empty) and
@@ -106,6 +109,7 @@ impl TestBed {
             .replace("{FLAKY}", artifacts::FLAKY_COMPONENT)
             .replace("{HTTP}", artifacts::HTTP_COMPONENT)
             .replace("{CONFIG}", artifacts::CONFIG_COMPONENT)
+            .replace("{REPORT}", artifacts::REPORT_COMPONENT)
     }
 
     /// Writes `text` as `manifest.toml` in the bed and returns its path.

@@ -31,6 +31,11 @@ pub fn report(runtime: &Runtime) -> String {
         tool_grants(&mut out, tool);
         row(&mut out, "limits", &limits_line(&tool.limits, "per call"));
     }
+    for program in manifest.programs.values() {
+        let _ = writeln!(out, "\nprogram {}", program.name);
+        let pin = program.sha256.as_ref().map_or("not pinned".to_owned(), |p| format!("pinned sha256:{p}"));
+        row(&mut out, "component", &format!("{} ({pin})", program.component.display()));
+    }
     for profile in manifest.profiles.values() {
         let default = if profile.name == manifest.default_profile { " (default)" } else { "" };
         let _ = writeln!(out, "\nprofile {}{default}", profile.name);

@@ -34,6 +34,19 @@ pub(super) struct ManifestFile {
     /// Settings of `cemcp serve --http`.
     #[serde(default)]
     pub server: ServerFile,
+    /// Programs clients may run by name: `[program.report]`.
+    #[serde(default)]
+    pub program: BTreeMap<String, ProgramFile>,
+}
+
+/// `[program.NAME]`: a program component registered under a name.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct ProgramFile {
+    /// The component file, relative to the manifest: "programs/report.wasm".
+    pub component: PathBuf,
+    /// Refuse to load unless the file's sha256 is this: "sha256:3f5a…".
+    pub sha256: Option<String>,
 }
 
 /// `[server]`: who may connect to `cemcp serve --http`.

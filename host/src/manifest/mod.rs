@@ -39,6 +39,19 @@ pub struct Manifest {
     pub default_profile: String,
     /// Settings of the HTTP server.
     pub server: ServerSpec,
+    /// Programs registered by name.
+    pub programs: BTreeMap<String, ProgramSpec>,
+}
+
+/// A program registered under a name (`[program.NAME]`).
+#[derive(Debug, Clone)]
+pub struct ProgramSpec {
+    /// Its name.
+    pub name: String,
+    /// Absolute path of the component.
+    pub component: PathBuf,
+    /// The pinned digest (lowercase hex), if any.
+    pub sha256: Option<String>,
 }
 
 /// Who may connect to `cemcp serve --http`.
@@ -320,8 +333,24 @@ impl Manifest {
             }
         }
 
+        let mut programs = BTreeMap::new();
+        for (name, program) in file.program {
+            let at = format!("program `{name}`");
+            check_name(&at, &name, &mut problems);
+            let sha256 = program.sha256.as_deref().and_then(|text| pin(&at, text, &mut problems));
+            let spec = ProgramSpec { name: name.clone(), component: resolve(base, &program.component), sha256 };
+            programs.insert(name, spec);
+        }
+
         if problems.is_empty() {
-            Ok(Self { path: path.to_path_buf(), tools, profiles, default_profile: file.default_profile, server })
+            Ok(Self {
+                path: path.to_path_buf(),
+                tools,
+                profiles,
+                default_profile: file.default_profile,
+                server,
+                programs,
+            })
         } else {
             Err(ManifestError { path: path.to_path_buf(), problems })
         }
@@ -349,13 +378,7 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
     if tool.limits.calls.is_some() {
         problems.push(Problem::new(&at, "limits.calls", "`calls` limits programs; set it on a profile"));
     }
-    let sha256 = tool.sha256.as_deref().and_then(|pin| {
-        let hex = parse_digest(pin);
-        if hex.is_none() {
-            problems.push(Problem::new(&at, "sha256", format!("`{pin}` is not \"sha256:\" and 64 hex digits")));
-        }
-        hex
-    });
+    let sha256 = tool.sha256.as_deref().and_then(|text| pin(&at, text, problems));
     let dirs = tool
         .dir
         .into_iter()
@@ -417,6 +440,15 @@ fn resolve(base: &Path, path: &Path) -> PathBuf {
         }
     }
     resolved
+}
+
+/// A component's `sha256` pin as lowercase hex, or a problem at `at`.
+fn pin(at: &str, text: &str, problems: &mut Vec<Problem>) -> Option<String> {
+    let hex = parse_digest(text);
+    if hex.is_none() {
+        problems.push(Problem::new(at, "sha256", format!("`{text}` is not \"sha256:\" and 64 hex digits")));
+    }
+    hex
 }
 
 /// `sha256:<64 hex>` (or the bare hex) as lowercase hex.

@@ -29,8 +29,9 @@ pub fn is_code_tool(name: &str) -> bool {
     name == SEARCH || name == RUN
 }
 
-/// The code-mode tools' definitions.
-pub fn tools() -> Vec<Tool> {
+/// The code-mode tools' definitions; `programs` are the registered program names.
+pub fn tools(programs: &[&str]) -> Vec<Tool> {
+    let registered = if programs.is_empty() { "none".to_owned() } else { programs.join(", ") };
     let object = |value: Value| value.as_object().cloned().unwrap_or_default();
     vec![
         Tool::new(
@@ -49,17 +50,20 @@ pub fn tools() -> Vec<Tool> {
         ),
         Tool::new(
             RUN,
-            "Run a program: a WebAssembly component (world cemcp:host/program, exporting \
-             `run: func(input: string) -> result<string, string>`) given as base64, with a JSON input. It may \
-             import only the tools search_tools lists. Returns only the program's JSON output and run \
-             statistics.",
+            format!(
+                "Run a program with a JSON input: a WebAssembly component (world cemcp:host/program, exporting \
+                 `run: func(input: string) -> result<string, string>`) given as base64 in `component`, or a \
+                 registered program by `name` (registered: {registered}). It may import only the tools \
+                 search_tools lists. Returns only the program's JSON output and run statistics."
+            ),
             object(json!({
                 "type": "object",
                 "properties": {
                     "component": { "type": "string", "description": "The program component, base64." },
+                    "name": { "type": "string", "description": "A registered program's name.", "enum": programs },
                     "input": { "description": "The program's input: any JSON value." }
                 },
-                "required": ["component"],
+                "oneOf": [{ "required": ["component"] }, { "required": ["name"] }],
                 "additionalProperties": false
             })),
         ),
@@ -150,15 +154,31 @@ async fn run(
     arguments: Map<String, Value>,
     context: &RequestContext<RoleServer>,
 ) -> CallToolResult {
-    let Some(encoded) = arguments.get("component").and_then(Value::as_str) else {
-        return error_result("`component` (the program, base64) is required");
-    };
-    if let Some(extra) = arguments.keys().find(|k| !matches!(k.as_str(), "component" | "input")) {
-        return error_result(&format!("unknown argument `{extra}` (arguments: component, input)"));
+    if let Some(extra) = arguments.keys().find(|k| !matches!(k.as_str(), "component" | "name" | "input")) {
+        return error_result(&format!("unknown argument `{extra}` (arguments: component or name, and input)"));
     }
-    let wasm = match decode_program(encoded, MAX_PROGRAM) {
-        Ok(wasm) => wasm,
-        Err(message) => return error_result(&message),
+    let component = arguments.get("component").and_then(Value::as_str);
+    let name = arguments.get("name").and_then(Value::as_str);
+    let wasm: Arc<[u8]> = match (component, name) {
+        (Some(encoded), None) => match decode_program(encoded, MAX_PROGRAM) {
+            Ok(wasm) => wasm.into(),
+            Err(message) => return error_result(&message),
+        },
+        (None, Some(name)) => match runtime.registered_program(name) {
+            Some(wasm) => wasm,
+            None => {
+                let known: Vec<&str> = runtime.registered_programs().collect();
+                return error_result(&format!(
+                    "no program is registered as `{name}` (registered: {})",
+                    known.join(", ")
+                ));
+            }
+        },
+        _ => {
+            return error_result(
+                "give exactly one of `component` (the program, base64) and `name` (a registered program)",
+            );
+        }
     };
     let input = arguments.get("input").cloned().unwrap_or_else(|| json!({})).to_string();
     let cancel = CancelToken::new();

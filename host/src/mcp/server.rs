@@ -76,7 +76,8 @@ impl CemcpServer {
             })
             .collect();
         if self.inner.expose != Expose::Tools {
-            listed.extend(code::tools());
+            let programs: Vec<&str> = self.inner.runtime.registered_programs().collect();
+            listed.extend(code::tools(&programs));
         }
         listed
     }
