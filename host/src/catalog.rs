@@ -40,9 +40,14 @@ pub struct FuncDoc {
 }
 
 impl FuncDoc {
-    /// The first line of the doc comment.
-    pub fn summary(&self) -> &str {
-        self.docs.lines().next().unwrap_or_default()
+    /// The first sentence of the doc comment's first paragraph, on one line.
+    pub fn summary(&self) -> String {
+        let paragraph: Vec<&str> = self.docs.lines().map(str::trim).take_while(|l| !l.is_empty()).collect();
+        let paragraph = paragraph.join(" ");
+        match paragraph.find(". ") {
+            Some(end) => paragraph.get(..=end).unwrap_or(&paragraph).to_owned(),
+            None => paragraph,
+        }
     }
 }
 
@@ -182,5 +187,21 @@ fn type_name(resolve: &Resolve, ty: &Type) -> String {
         TypeDefKind::Handle(Handle::Borrow(r)) => format!("borrow<{}>", type_name(resolve, &Type::Id(*r))),
         TypeDefKind::Type(t) => inner(t),
         _ => def.name.clone().unwrap_or_else(|| "<anonymous>".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_is_the_first_sentence_even_when_wrapped() {
+        let doc = |docs: &str| FuncDoc { name: "f".into(), signature: String::new(), docs: docs.into() };
+        assert_eq!(
+            doc("Stores a value, replacing any earlier\nvalue. The write is atomic.\n\nMore.").summary(),
+            "Stores a value, replacing any earlier value."
+        );
+        assert_eq!(doc("Lists keys").summary(), "Lists keys");
+        assert_eq!(doc("").summary(), "");
     }
 }

@@ -147,3 +147,39 @@ async fn the_sdk_client_works_over_http() {
     assert_eq!(run.structured_content.unwrap()["output"]["total_matching_lines"], 1);
     client.cancel().await.unwrap();
 }
+
+/// A 2026-07-28 request: no session, no initialize; the version and capabilities ride
+/// in `_meta` and the method in a header.
+async fn stateless(port: u16, method: &str, name: Option<&str>, params: serde_json::Value) -> (u16, String) {
+    let mut params = params.as_object().unwrap().clone();
+    params.insert(
+        "_meta".into(),
+        json!({ "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} }),
+    );
+    let body = json!({ "jsonrpc": "2.0", "id": 1, "method": method, "params": params });
+    let mut request = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/mcp"))
+        .header("Content-Type", "application/json")
+        .header("Accept", "application/json, text/event-stream")
+        .header("MCP-Protocol-Version", "2026-07-28")
+        .header("Mcp-Method", method)
+        .bearer_auth(TOKEN)
+        .body(body.to_string());
+    if let Some(name) = name {
+        request = request.header("Mcp-Name", name);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_stateless_2026_07_28_revision_is_served() {
+    let server = start(&token_section(), "127.0.0.1:0").await.unwrap();
+    let (status, body) = stateless(server.port, "server/discover", None, json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"2026-07-28\"") && body.contains("\"2025-11-25\""), "both revisions: {body}");
+    let arguments = json!({ "name": "files_read", "arguments": { "path": "alpha.txt", "offset": 4, "length": 5 } });
+    let (status, body) = stateless(server.port, "tools/call", Some("files_read"), arguments).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains(r#""structuredContent":{"result":"quick"}"#), "{body}");
+}
