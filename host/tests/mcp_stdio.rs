@@ -29,6 +29,14 @@ struct Server {
 /// Starts `cemcp serve` on the base manifest (profile `all`, program time limit 60s)
 /// and connects the SDK client to its stdin and stdout.
 async fn serve(expose: &str) -> Server {
+    let (child, transport, bed) = spawn(expose);
+    let client = ().serve(transport).await.unwrap();
+    Server { client, child, _bed: bed }
+}
+
+/// Starts `cemcp serve`; returns the process, its stdout and stdin as a transport, and
+/// the test bed it runs in.
+fn spawn(expose: &str) -> (Child, (tokio::process::ChildStdout, tokio::process::ChildStdin), TestBed) {
     let bed = TestBed::new();
     bed.write_manifest(&TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#));
     let mut child = Command::new(env!("CARGO_BIN_EXE_cemcp"))
@@ -43,8 +51,7 @@ async fn serve(expose: &str) -> Server {
         .spawn()
         .unwrap();
     let transport = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(transport).await.unwrap();
-    Server { client, child, _bed: bed }
+    (child, transport, bed)
 }
 
 async fn call(server: &Server, name: &str, arguments: Value) -> CallToolResult {
@@ -209,4 +216,41 @@ async fn cancelling_a_run_stops_the_program() {
     // And the server still answers.
     let count = call(&server, "search_tools", json!({ "detail": "names" })).await;
     assert_eq!(count.is_error, Some(false));
+}
+
+/// A client that records the progress messages it is sent.
+#[derive(Clone, Default)]
+struct ProgressLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl rmcp::ClientHandler for ProgressLog {
+    fn on_progress(
+        &self,
+        params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) -> impl std::future::Future<Output = ()> + Send + '_ {
+        self.0.lock().unwrap().push(params.message.unwrap_or_default());
+        std::future::ready(())
+    }
+}
+
+#[tokio::test]
+async fn runs_report_progress_when_asked() {
+    let (_child, transport, _bed) = spawn("code");
+    let log = ProgressLog::default();
+    let client = log.clone().serve(transport).await.unwrap();
+    let mut params = CallToolRequestParams::new("run_program")
+        .with_arguments(json!({ "name": "report", "input": { "pattern": "fox" } }).as_object().unwrap().clone());
+    let mut meta = rmcp::model::RequestMetaObject::default();
+    meta.set_progress_token(rmcp::model::ProgressToken(rmcp::model::NumberOrString::String("run-1".into())));
+    params.meta = Some(meta);
+    let run = client.call_tool(params).await.unwrap();
+    assert_eq!(run.is_error, Some(false));
+    // Notifications may trail the response by a moment.
+    for _ in 0..50 {
+        if log.0.lock().unwrap().len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(*log.0.lock().unwrap(), ["loading the program", "running the program"]);
 }

@@ -165,7 +165,9 @@ impl ServerHandler for CemcpServer {
         } else {
             return Err(McpError::invalid_params(format!("no tool named `{}`", request.name), None));
         };
+        let client = context.peer.peer_info().map(|info| info.client_info.name.clone()).unwrap_or_default();
         tracing::info!(
+            client = %client,
             tool = %request.name,
             profile = %self.inner.profile,
             duration_ms = started.elapsed().as_secs_f64() * 1000.0,
