@@ -145,6 +145,8 @@ async fn searches_the_catalogue_at_each_detail_level() {
     let full = text(&call(&server, "search_tools", json!({ "query": "byte range", "detail": "full" })).await);
     assert!(full.contains("import cemcp:files/files@0.1.0;"), "{full}");
     assert!(full.contains("read: func(path: string, offset: u64, length: option<u64>) -> result<string, string>;"));
+    assert!(full.contains("record search-hit {") && full.contains("enum match-mode {"), "types come along: {full}");
+    assert!(full.contains("package cemcp:files@0.1.0;"), "{full}");
     let none = text(&call(&server, "search_tools", json!({ "query": "zebra" })).await);
     assert!(none.ends_with("no tool function matches `zebra`"), "{none}");
 }

@@ -113,30 +113,32 @@ fn search(runtime: &Runtime, profile: &str, arguments: &Map<String, Value>) -> C
             }
             found += matching.len();
             if detail == "full" {
-                let _ = writeln!(out, "// tool `{}`; in a program's world: import {};", tool.name, interface.name);
-                for line in interface.docs.lines() {
-                    let _ = writeln!(out, "/// {line}");
+                // The tool's own WIT, types and docs included: what a program imports.
+                let names: Vec<&str> = matching.iter().map(|f| f.name.as_str()).collect();
+                let _ = writeln!(out, "// tool `{}`: in a program's world, `import {};`", tool.name, interface.name);
+                let _ = writeln!(out, "// matching functions: {}", names.join(", "));
+                let wit = runtime.loaded(&tool.name).and_then(|l| catalog::embedded_wit(&l.wasm));
+                match wit {
+                    Some(wit) => {
+                        let _ = writeln!(out, "{}\n", wit.trim_end());
+                    }
+                    None => {
+                        for func in &matching {
+                            let _ = writeln!(out, "{};", func.signature);
+                        }
+                    }
                 }
-                let _ = writeln!(out, "interface {} {{", interface.name);
+                continue;
             }
             for func in matching {
                 match detail {
                     "names" => {
                         let _ = writeln!(out, "{}.{}", interface.name, func.name);
                     }
-                    "summaries" => {
+                    _ => {
                         let _ = writeln!(out, "{}.{}: {}", interface.name, func.name, func.summary());
                     }
-                    _ => {
-                        for line in func.docs.lines() {
-                            let _ = writeln!(out, "    /// {line}");
-                        }
-                        let _ = writeln!(out, "    {};", func.signature);
-                    }
                 }
-            }
-            if detail == "full" {
-                let _ = writeln!(out, "}}\n");
             }
         }
     }
