@@ -1,0 +1,324 @@
+//! `cemcp serve` driven by the official Rust SDK's client, over stdio and over
+//! Streamable HTTP (every test runs on both): listing, calling, errors, code mode,
+//! limits, progress and cancellation, as an MCP client sees them.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use cemcp_tests::{TestBed, artifacts};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ClientRequest, Request};
+use rmcp::service::{PeerRequestOptions, RunningService};
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::{RoleClient, ServiceExt as _};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, BufReader, Lines};
+use tokio::process::{Child, ChildStderr, Command};
+
+/// The two transports every test runs on.
+#[derive(Debug, Clone, Copy)]
+enum Transport {
+    Stdio,
+    Http,
+}
+
+const BOTH: [Transport; 2] = [Transport::Stdio, Transport::Http];
+
+struct Server {
+    client: RunningService<RoleClient, ()>,
+    /// The server's log (stderr, at info level).
+    log: Lines<BufReader<ChildStderr>>,
+    _child: Child,
+    _bed: TestBed,
+}
+
+/// Starts `cemcp serve` on the base manifest (profile `all`, program time limit 60s)
+/// and connects the SDK client over `transport`.
+async fn serve(transport: Transport, expose: &str) -> Server {
+    let (child, log, stdio, bed) = spawn(transport, expose).await;
+    let client = match (transport, stdio) {
+        (Transport::Stdio, Some(stdio)) => ().serve(stdio).await.unwrap(),
+        (_, _) => {
+            let url = bed.path().join("url");
+            let url = std::fs::read_to_string(url).unwrap();
+            ().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap()
+        }
+    };
+    Server { client, log, _child: child, _bed: bed }
+}
+
+type Pipes = (tokio::process::ChildStdout, tokio::process::ChildStdin);
+
+/// Starts `cemcp serve`: over stdio, returns its stdout and stdin as the transport;
+/// over HTTP (on a free loopback port), waits for the address and writes its URL to
+/// `url` in the bed.
+async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<ChildStderr>>, Option<Pipes>, TestBed) {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#));
+    let mut args = vec!["serve", "-m", "manifest.toml", "--expose", expose];
+    if matches!(transport, Transport::Http) {
+        args.extend(["--http", "127.0.0.1:0"]);
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cemcp"))
+        .args(&args)
+        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
+        .env("RUST_LOG", "info")
+        .current_dir(bed.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+    let stdio = match transport {
+        Transport::Stdio => Some((child.stdout.take().unwrap(), child.stdin.take().unwrap())),
+        Transport::Http => {
+            loop {
+                let line = log.next_line().await.unwrap().expect("the server exited before listening");
+                if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
+                    std::fs::write(bed.path().join("url"), url).unwrap();
+                    break;
+                }
+            }
+            None
+        }
+    };
+    (child, log, stdio, bed)
+}
+
+async fn call(server: &Server, name: &str, arguments: Value) -> CallToolResult {
+    let params = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments.as_object().unwrap().clone());
+    server.client.call_tool(params).await.unwrap()
+}
+
+fn text(result: &CallToolResult) -> String {
+    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
+}
+
+fn program(path: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(std::fs::read(path).unwrap())
+}
+
+#[tokio::test]
+async fn lists_granted_tool_functions_and_the_code_tools() {
+    for transport in BOTH {
+        let server = serve(transport, "both").await;
+        let tools = server.client.list_all_tools().await.unwrap();
+        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        for expected in [
+            "files_read",
+            "files_search",
+            "kv_put",
+            "flaky_boom",
+            "http_get",
+            "config_get",
+            "search_tools",
+            "run_program",
+        ] {
+            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+        }
+        assert!(
+            names.iter().all(|n| n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || "_-".contains(c)))
+        );
+        let read = tools.iter().find(|t| t.name == "files_read").unwrap();
+        assert!(read.description.as_deref().unwrap().starts_with("Reads a text file, or a byte range of it."));
+        let schema = Value::Object((*read.input_schema).clone());
+        assert_eq!(schema["required"], json!(["path", "offset", "length"]));
+        assert_eq!(schema["properties"]["offset"], json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }));
+        assert_eq!(schema["additionalProperties"], json!(false));
+        assert!(read.output_schema.is_some());
+
+        let code_only = serve(transport, "code").await;
+        let names: Vec<String> =
+            code_only.client.list_all_tools().await.unwrap().into_iter().map(|t| t.name.into_owned()).collect();
+        assert_eq!(names, ["search_tools", "run_program"]);
+    }
+}
+
+#[tokio::test]
+async fn calls_a_tool_and_reports_bad_arguments_errors_and_traps() {
+    for transport in BOTH {
+        let server = serve(transport, "tools").await;
+        let ok = call(&server, "files_read", json!({ "path": "alpha.txt", "offset": 4, "length": 5 })).await;
+        assert_eq!(ok.is_error, Some(false));
+        assert_eq!(ok.structured_content, Some(json!({ "result": "quick" })));
+
+        let bad = call(&server, "files_read", json!({ "path": "alpha.txt", "offset": -1, "length": null })).await;
+        assert_eq!(bad.is_error, Some(true));
+        assert_eq!(
+            text(&bad),
+            "[cemcp: tool error] invalid arguments for `files_read`: argument `offset`: expected an integer from 0 to 18446744073709551615, found -1"
+        );
+        let missing = call(&server, "files_read", json!({ "path": "alpha.txt" })).await;
+        assert!(text(&missing).ends_with("missing argument `offset`"), "{}", text(&missing));
+
+        let tool_error = call(&server, "files_read", json!({ "path": "nope.txt", "offset": 0, "length": null })).await;
+        assert_eq!(tool_error.is_error, Some(true));
+        assert!(
+            text(&tool_error).starts_with("[cemcp: tool error] cannot read `nope.txt`: No such file"),
+            "{}",
+            text(&tool_error)
+        );
+
+        let trap = call(&server, "flaky_boom", json!({})).await;
+        assert_eq!(trap.is_error, Some(true));
+        assert_eq!(
+            text(&trap),
+            "[cemcp: tool error] tool `flaky` trapped: wasm trap: wasm `unreachable` instruction executed"
+        );
+        // The server carries on, with fresh instances.
+        let count = call(&server, "flaky_count", json!({})).await;
+        assert_eq!(count.structured_content, Some(json!({ "result": 1 })));
+
+        let unknown = server.client.call_tool(CallToolRequestParams::new("nope")).await;
+        assert!(unknown.unwrap_err().to_string().contains("no tool named `nope`"));
+    }
+}
+
+#[tokio::test]
+async fn searches_the_catalogue_at_each_detail_level() {
+    for transport in BOTH {
+        let server = serve(transport, "code").await;
+        let names = text(&call(&server, "search_tools", json!({ "query": "key", "detail": "names" })).await);
+        assert!(names.contains("cemcp:kv/kv@0.1.0.get\n"), "{names}");
+        assert!(!names.contains("Returns"), "names only: {names}");
+        let summaries = text(&call(&server, "search_tools", json!({ "query": "byte range" })).await);
+        assert!(
+            summaries.contains("cemcp:files/files@0.1.0.read: Reads a text file, or a byte range of it.\n"),
+            "{summaries}"
+        );
+        assert!(!summaries.contains("kv"), "filtered by the query: {summaries}");
+        let full = text(&call(&server, "search_tools", json!({ "query": "byte range", "detail": "full" })).await);
+        assert!(full.contains("import cemcp:files/files@0.1.0;"), "{full}");
+        assert!(full.contains("read: func(path: string, offset: u64, length: option<u64>) -> result<string, string>;"));
+        assert!(full.contains("record search-hit {") && full.contains("enum match-mode {"), "types come along: {full}");
+        assert!(full.contains("package cemcp:files@0.1.0;"), "{full}");
+        let none = text(&call(&server, "search_tools", json!({ "query": "zebra" })).await);
+        assert!(none.ends_with("no tool function matches `zebra`"), "{none}");
+    }
+}
+
+#[tokio::test]
+async fn runs_a_program_and_reports_its_limits() {
+    for transport in BOTH {
+        let server = serve(transport, "code").await;
+        let run = call(
+            &server,
+            "run_program",
+            json!({ "component": program(artifacts::REPORT_COMPONENT), "input": { "pattern": "fox" } }),
+        )
+        .await;
+        assert_eq!(run.is_error, Some(false), "{}", text(&run));
+        let content = run.structured_content.unwrap();
+        assert_eq!(content["output"]["total_words"], 18);
+        assert_eq!(content["stats"]["tool_calls"]["files.search"], 1);
+
+        let memory = call(
+            &server,
+            "run_program",
+            json!({ "component": program(artifacts::PROBE_COMPONENT), "input": { "do": "alloc", "mib": 512 } }),
+        )
+        .await;
+        assert_eq!(memory.is_error, Some(true));
+        assert_eq!(text(&memory), "[cemcp: tool error] program exceeded its 256.0 MiB memory limit");
+
+        let by_name = call(&server, "run_program", json!({ "name": "report", "input": { "pattern": "lazy" } })).await;
+        assert_eq!(by_name.structured_content.unwrap()["output"]["total_matching_lines"], 1);
+        let unknown = call(&server, "run_program", json!({ "name": "nope" })).await;
+        assert_eq!(text(&unknown), "[cemcp: tool error] no program is registered as `nope` (registered: report)");
+        let both = call(&server, "run_program", json!({ "name": "report", "component": "AAAA" })).await;
+        assert!(text(&both).contains("give exactly one of `component`"), "{}", text(&both));
+
+        let refused = call(&server, "run_program", json!({ "component": program(artifacts::KV_COMPONENT) })).await;
+        assert!(text(&refused).contains("the program does not export `run"), "{}", text(&refused));
+        let garbage = call(&server, "run_program", json!({ "component": "not base64!" })).await;
+        assert!(text(&garbage).contains("`component` is not base64"), "{}", text(&garbage));
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_run_stops_the_program() {
+    for transport in BOTH {
+        let mut server = serve(transport, "code").await;
+        let params = CallToolRequestParams::new("run_program").with_arguments(
+            json!({ "component": program(artifacts::PROBE_COMPONENT), "input": { "do": "loop" } })
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let request = ClientRequest::CallToolRequest(Request::new(params));
+        let handle = server.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let cancelled_at = Instant::now();
+        handle.cancel(Some("test".into())).await.unwrap();
+        // The server logs the call when the program has stopped: well before its 60s limit.
+        let line = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(line) = server.log.next_line().await.unwrap() {
+                if line.contains("tool call") && line.contains("run_program") {
+                    return line;
+                }
+            }
+            panic!("the server exited without logging the call");
+        })
+        .await
+        .expect("the cancelled run did not stop");
+        assert!(line.contains("outcome=\"error\"") || line.contains("outcome=error"), "{line}");
+        assert!(cancelled_at.elapsed() < Duration::from_secs(5));
+        // And the server still answers.
+        let count = call(&server, "search_tools", json!({ "detail": "names" })).await;
+        assert_eq!(count.is_error, Some(false));
+    }
+}
+
+/// A client that records the progress messages it is sent.
+#[derive(Clone, Default)]
+struct ProgressLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl rmcp::ClientHandler for ProgressLog {
+    fn on_progress(
+        &self,
+        params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<RoleClient>,
+    ) -> impl std::future::Future<Output = ()> + Send + '_ {
+        self.0.lock().unwrap().push(params.message.unwrap_or_default());
+        std::future::ready(())
+    }
+}
+
+#[tokio::test]
+async fn runs_report_progress_when_asked() {
+    for transport in BOTH {
+        let (_child, _log, stdio, bed) = spawn(transport, "code").await;
+        let log = ProgressLog::default();
+        let client = match stdio {
+            Some(stdio) => log.clone().serve(stdio).await.unwrap(),
+            None => {
+                let url = std::fs::read_to_string(bed.path().join("url")).unwrap();
+                log.clone().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap()
+            }
+        };
+        let mut params = CallToolRequestParams::new("run_program")
+            .with_arguments(json!({ "name": "report", "input": { "pattern": "fox" } }).as_object().unwrap().clone());
+        let mut meta = rmcp::model::RequestMetaObject::default();
+        meta.set_progress_token(rmcp::model::ProgressToken(rmcp::model::NumberOrString::String("run-1".into())));
+        params.meta = Some(meta);
+        let run = client.call_tool(params).await.unwrap();
+        assert_eq!(run.is_error, Some(false), "{transport:?}");
+        // Notifications may trail the response by a moment.
+        for _ in 0..50 {
+            if log.0.lock().unwrap().len() >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(*log.0.lock().unwrap(), ["loading the program", "running the program"], "{transport:?}");
+    }
+}
