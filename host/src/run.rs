@@ -221,21 +221,23 @@ fn tool_failed(
     results: &mut [Val],
 ) -> wasmtime::Result<()> {
     stats.tool_failures += 1;
-    let message = describe_tool_failure(tool, &func.name, error);
+    let message = describe_tool_failure(tool, Some(&func.name), error);
     tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
     deliver_error(ty, message, results)
 }
 
-/// "tool `flaky` exceeded its 1s time limit in `spin`", "tool `flaky` trapped in
-/// `boom`: ...".
-fn describe_tool_failure(tool: &Tool, func: &str, error: &wasmtime::Error) -> String {
+/// What stopped a tool call, for the program or the MCP client: "tool `flaky`
+/// exceeded its 1s time limit in `spin`", "tool `flaky` trapped in `boom`: ...", or
+/// without the function (`func: None`) "tool `flaky` trapped: ...".
+pub(crate) fn describe_tool_failure(tool: &Tool, func: Option<&str>, error: &wasmtime::Error) -> String {
     let name = &tool.name;
+    let at = func.map(|func| format!(" in `{func}`")).unwrap_or_default();
     if let Some(limit) = LimitExceeded::of(error, tool.limits.fuel) {
-        format!("tool `{name}` {limit} in `{func}`")
+        format!("tool `{name}` {limit}{at}")
     } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-        format!("tool `{name}` trapped in `{func}`: {trap}")
+        format!("tool `{name}` trapped{at}: {trap}")
     } else {
-        format!("tool `{name}` failed in `{func}`: {error:#}")
+        format!("tool `{name}` failed{at}: {error:#}")
     }
 }
 

@@ -20,7 +20,8 @@ use wasmtime::component::{Type, Val};
 
 use super::code;
 use super::tools::{McpTool, mcp_tools};
-use crate::limits::{CancelToken, LimitExceeded};
+use crate::limits::CancelToken;
+use crate::run::describe_tool_failure;
 use crate::runtime::Runtime;
 use crate::wit_json::{from_json, to_json};
 
@@ -109,15 +110,8 @@ impl CemcpServer {
         match outcome {
             Ok(Ok(vals)) => tool_result(&vals, &results),
             Ok(Err(error)) => {
-                let name = &tool.tool.name;
-                let message = match LimitExceeded::of(&error, tool.tool.limits.fuel) {
-                    Some(limit) => format!("tool `{name}` {limit}"),
-                    None => match error.downcast_ref::<wasmtime::Trap>() {
-                        Some(trap) => format!("tool `{name}` trapped: {trap}"),
-                        None => format!("tool `{name}` failed: {error:#}"),
-                    },
-                };
-                tracing::warn!(tool = %name, function = %func.name, "{message}");
+                let message = describe_tool_failure(&tool.tool, None, &error);
+                tracing::warn!(tool = %tool.tool.name, function = %func.name, "{message}");
                 error_result(&message)
             }
             Err(cancelled) => error_result(&cancelled),
