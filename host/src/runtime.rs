@@ -2,11 +2,12 @@
 //! declares, loaded and checked once; programs are loaded against a profile and run.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use wasmtime::Engine;
 
 use crate::cache::{self, CacheOutcome, ComponentCache};
+use crate::catalog::{self, InterfaceDoc};
 use crate::grants;
 use crate::limits::CancelToken;
 use crate::manifest::{Manifest, ManifestError, Problem, ToolSpec};
@@ -35,6 +36,33 @@ pub struct LoadedComponent {
     pub cache: CacheOutcome,
     /// Its bytes, for reading the WIT (and docs) embedded in it.
     pub wasm: Arc<[u8]>,
+    /// Its exported interfaces with docs, decoded on first use.
+    interfaces: OnceLock<Result<Vec<InterfaceDoc>, String>>,
+    /// The WIT source it carries, read on first use.
+    wit: OnceLock<Option<String>>,
+}
+
+impl LoadedComponent {
+    fn new(digest: String, wasm: Arc<[u8]>) -> Self {
+        Self { digest, cache: CacheOutcome::Uncached, wasm, interfaces: OnceLock::new(), wit: OnceLock::new() }
+    }
+
+    /// The interfaces it exports, with signatures and docs (decoded once, when first
+    /// asked for: only the catalogue and the MCP server need them).
+    ///
+    /// # Errors
+    ///
+    /// When the component's WIT cannot be decoded.
+    pub fn interfaces(&self) -> Result<&[InterfaceDoc], &str> {
+        let decoded =
+            self.interfaces.get_or_init(|| catalog::exported_interfaces(&self.wasm).map_err(|e| format!("{e:#}")));
+        decoded.as_deref().map_err(String::as_str)
+    }
+
+    /// The WIT source it carries in its `cemcp:wit` section, if any (read once).
+    pub fn wit(&self) -> Option<&str> {
+        self.wit.get_or_init(|| catalog::embedded_wit(&self.wasm)).as_deref()
+    }
 }
 
 impl Runtime {
@@ -137,11 +165,8 @@ fn load_tool(
 ) -> Result<(Tool, LoadedComponent), Vec<Problem>> {
     let at = format!("tool `{}`", spec.name);
     let grants = grants::resolve_tool(spec);
-    let loaded = read_pinned(&at, &spec.component, spec.sha256.as_deref()).map(|(wasm, digest)| LoadedComponent {
-        digest,
-        cache: CacheOutcome::Uncached,
-        wasm,
-    });
+    let loaded = read_pinned(&at, &spec.component, spec.sha256.as_deref())
+        .map(|(wasm, digest)| LoadedComponent::new(digest, wasm));
     let (grants, mut loaded) = match (grants, loaded) {
         (Ok(grants), Ok(loaded)) => (grants, loaded),
         (grants, loaded) => {

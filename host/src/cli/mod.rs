@@ -18,7 +18,6 @@ use clap::{Args, Parser, Subcommand};
 mod check;
 
 use crate::cache::{CacheOutcome, ComponentCache};
-use crate::catalog;
 use crate::limits::CancelToken;
 use crate::manifest::Manifest;
 use crate::run::RunStats;
@@ -292,7 +291,8 @@ fn tools(args: &ToolsArgs) -> Result<(), Failure> {
     for tool in runtime.tools().iter().filter(|t| profile.tools.contains(&t.name)) {
         let Some(loaded) = runtime.loaded(&tool.name) else { continue };
         let _ = writeln!(out, "\ntool `{}`  {}", tool.name, loaded.digest);
-        let interfaces = catalog::exported_interfaces(&loaded.wasm).map_err(Failure::before)?;
+        let interfaces =
+            loaded.interfaces().map_err(|e| Failure::before(anyhow::anyhow!("tool `{}`: {e}", tool.name)))?;
         for interface in interfaces {
             let _ = writeln!(out, "  interface {}", interface.name);
             for line in interface.docs.lines() {

@@ -15,7 +15,6 @@ use rmcp::service::RequestContext;
 use serde_json::{Map, Value, json};
 
 use super::server::{blocking, decode_program, error_result, progress};
-use crate::catalog;
 use crate::limits::CancelToken;
 use crate::runtime::Runtime;
 
@@ -95,10 +94,8 @@ fn search(runtime: &Runtime, profile: &str, arguments: &Map<String, Value>) -> C
     let mut out = String::new();
     let mut found = 0;
     for tool in runtime.tools().iter().filter(|t| profile.tools.contains(&t.name)) {
-        let Some(interfaces) = runtime.loaded(&tool.name).and_then(|l| catalog::exported_interfaces(&l.wasm).ok())
-        else {
-            continue;
-        };
+        let Some(loaded) = runtime.loaded(&tool.name) else { continue };
+        let Ok(interfaces) = loaded.interfaces() else { continue };
         for interface in interfaces {
             let matching: Vec<_> = interface
                 .funcs
@@ -117,8 +114,7 @@ fn search(runtime: &Runtime, profile: &str, arguments: &Map<String, Value>) -> C
                 let names: Vec<&str> = matching.iter().map(|f| f.name.as_str()).collect();
                 let _ = writeln!(out, "// tool `{}`: in a program's world, `import {};`", tool.name, interface.name);
                 let _ = writeln!(out, "// matching functions: {}", names.join(", "));
-                let wit = runtime.loaded(&tool.name).and_then(|l| catalog::embedded_wit(&l.wasm));
-                match wit {
+                match loaded.wit() {
                     Some(wit) => {
                         let _ = writeln!(out, "{}\n", wit.trim_end());
                     }

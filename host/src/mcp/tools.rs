@@ -11,7 +11,6 @@ use std::sync::Arc;
 use serde_json::{Map, Value, json};
 use wasmtime::component::Type;
 
-use crate::catalog;
 use crate::runtime::Runtime;
 use crate::tool::Tool;
 use crate::wit_json::{json_compatible, schema_for};
@@ -46,10 +45,7 @@ pub fn mcp_tools(runtime: &Runtime, profile: &str) -> Vec<McpTool> {
     let mut taken = BTreeSet::new();
     let mut tools = Vec::new();
     for tool in runtime.tools().iter().filter(|t| profile.tools.contains(&t.name)) {
-        let docs = runtime
-            .loaded(&tool.name)
-            .and_then(|loaded| catalog::exported_interfaces(&loaded.wasm).ok())
-            .unwrap_or_default();
+        let docs = runtime.loaded(&tool.name).and_then(|loaded| loaded.interfaces().ok()).unwrap_or_default();
         for (i, interface) in tool.interfaces.iter().enumerate() {
             for (f, func) in interface.funcs.iter().enumerate() {
                 let params: Vec<(String, Type)> = func.ty.params().map(|(n, t)| (n.to_owned(), t)).collect();
