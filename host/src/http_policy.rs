@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use wasmtime_wasi_http::{Error, RequestOptions, Result, WasiBody, WasiHttpHooks};
 
-use crate::manifest::NetRule;
+use crate::manifest::{NetRule, NetScheme};
 
 /// The `wasi:http` hooks of one tool instance: its allowlist, and the name to log.
 pub struct HttpPolicy {
@@ -23,8 +23,8 @@ impl HttpPolicy {
     /// Whether the rules allow a request to `uri`. The port defaults by scheme.
     pub fn allows(&self, uri: &http::Uri) -> bool {
         let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host()) else { return false };
-        let default_port = if scheme == "https" { 443 } else { 80 };
-        let port = uri.port_u16().unwrap_or(default_port);
+        let default_port = NetScheme::parse(scheme).and_then(NetScheme::default_port);
+        let Some(port) = uri.port_u16().or(default_port) else { return false };
         self.rules.iter().any(|rule| rule.allows_http(scheme, host, port))
     }
 }

@@ -50,7 +50,8 @@ pub enum HostPattern {
 }
 
 impl NetScheme {
-    fn parse(text: &str) -> Option<Self> {
+    /// The scheme named `text` (`http`, `https`, `tcp`, `udp`).
+    pub fn parse(text: &str) -> Option<Self> {
         match text {
             "http" => Some(Self::Http),
             "https" => Some(Self::Https),
@@ -60,7 +61,8 @@ impl NetScheme {
         }
     }
 
-    fn default_port(self) -> Option<u16> {
+    /// The port a rule or URL of this scheme means when it names none.
+    pub fn default_port(self) -> Option<u16> {
         match self {
             Self::Http => Some(80),
             Self::Https => Some(443),
