@@ -7,24 +7,15 @@
     reason = "a test fails by panicking"
 )]
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use cemcp_tests::{TestBed, artifacts};
+use common::{CEMCP, command};
 
-/// `program` (the cemcp binary unless a test wraps it), run in the bed with the
-/// shared compiled-component cache.
-fn command(bed: &TestBed, program: &str) -> Command {
-    let mut command = Command::new(program);
-    command
-        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
-        .env_remove("CEMCP_MANIFEST")
-        .env_remove("RUST_LOG")
-        .current_dir(bed.path());
-    command
-}
+mod common;
 
 fn cemcp(bed: &TestBed, args: &[&str]) -> Output {
-    command(bed, env!("CARGO_BIN_EXE_cemcp")).args(args).output().unwrap()
+    command(bed, CEMCP).args(args).output().unwrap()
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -214,7 +205,7 @@ fn guest_stdout_and_stderr_are_captured_bounded_and_logged_never_in_the_output()
         r#"limits = { time = "5s", memory = "16 MiB", log = "1 KiB" }"#,
     ));
     let input = r#"{"do":"flaky","calls":["shout:1000"]}"#;
-    let out = command(&bed, env!("CARGO_BIN_EXE_cemcp"))
+    let out = command(&bed, CEMCP)
         .args(["run", artifacts::PROBE_COMPONENT, "-m", "manifest.toml", "-i", input])
         .env("RUST_LOG", "info")
         .output()

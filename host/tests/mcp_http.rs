@@ -19,6 +19,8 @@ use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncBufReadExt as _, BufReader};
+
+mod common;
 use tokio::process::{Child, Command};
 
 const TOKEN: &str = "test-token-for-profile-all";
@@ -35,27 +37,21 @@ struct Server {
 async fn start(server: &str, addr: &str) -> Result<Server, String> {
     let bed = TestBed::new();
     bed.write_manifest(&format!("{}\n{server}\n", TestBed::base_manifest()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cemcp"))
+    let mut child = Command::from(common::command(&bed, common::CEMCP))
         .args(["serve", "-m", "manifest.toml", "--expose", "both", "--http", addr])
-        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
-        .current_dir(bed.path())
         .stdin(Stdio::null())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let mut seen = String::new();
-    while let Some(line) = lines.next_line().await.unwrap() {
-        if let Some(url) = line.strip_prefix("cemcp: serving MCP on http://") {
+    let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+    match common::wait_for_url(&mut log).await {
+        Ok(url) => {
             let port = url.trim_end_matches("/mcp").rsplit(':').next().unwrap().parse().unwrap();
-            return Ok(Server { child, port, _bed: bed });
+            Ok(Server { child, port, _bed: bed })
         }
-        seen.push_str(&line);
-        seen.push('\n');
+        Err(seen) => Err(format!("exited with {}: {seen}", child.wait().await.unwrap())),
     }
-    let status = child.wait().await.unwrap();
-    Err(format!("exited with {status}: {seen}"))
 }
 
 fn token_section() -> String {

@@ -22,6 +22,8 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, BufReader, Lines};
 use tokio::process::{Child, ChildStderr, Command};
 
+mod common;
+
 /// The two transports every test runs on.
 #[derive(Debug, Clone, Copy)]
 enum Transport {
@@ -42,35 +44,31 @@ struct Server {
 /// Starts `cemcp serve` on the base manifest (profile `all`, program time limit 60s)
 /// and connects the SDK client over `transport`.
 async fn serve(transport: Transport, expose: &str) -> Server {
-    let (child, log, stdio, bed) = spawn(transport, expose).await;
-    let client = match (transport, stdio) {
-        (Transport::Stdio, Some(stdio)) => ().serve(stdio).await.unwrap(),
-        (_, _) => {
-            let url = bed.path().join("url");
-            let url = std::fs::read_to_string(url).unwrap();
-            ().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap()
-        }
+    let (child, log, connection, bed) = spawn(transport, expose).await;
+    let client = match connection {
+        Connection::Stdio(pipes) => ().serve(pipes).await.unwrap(),
+        Connection::Http(url) => ().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap(),
     };
     Server { client, log, _child: child, _bed: bed }
 }
 
-type Pipes = (tokio::process::ChildStdout, tokio::process::ChildStdin);
+/// How to reach a started server: its stdout and stdin, or its URL.
+enum Connection {
+    Stdio((tokio::process::ChildStdout, tokio::process::ChildStdin)),
+    Http(String),
+}
 
-/// Starts `cemcp serve`: over stdio, returns its stdout and stdin as the transport;
-/// over HTTP (on a free loopback port), waits for the address and writes its URL to
-/// `url` in the bed.
-async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<ChildStderr>>, Option<Pipes>, TestBed) {
+/// Starts `cemcp serve` (over HTTP, on a free loopback port) with its log on stderr.
+async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<ChildStderr>>, Connection, TestBed) {
     let bed = TestBed::new();
     bed.write_manifest(&TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#));
     let mut args = vec!["serve", "-m", "manifest.toml", "--expose", expose];
     if matches!(transport, Transport::Http) {
         args.extend(["--http", "127.0.0.1:0"]);
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cemcp"))
+    let mut child = Command::from(common::command(&bed, common::CEMCP))
         .args(&args)
-        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
         .env("RUST_LOG", "info")
-        .current_dir(bed.path())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -78,20 +76,11 @@ async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<Ch
         .spawn()
         .unwrap();
     let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
-    let stdio = match transport {
-        Transport::Stdio => Some((child.stdout.take().unwrap(), child.stdin.take().unwrap())),
-        Transport::Http => {
-            loop {
-                let line = log.next_line().await.unwrap().expect("the server exited before listening");
-                if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
-                    std::fs::write(bed.path().join("url"), url).unwrap();
-                    break;
-                }
-            }
-            None
-        }
+    let connection = match transport {
+        Transport::Stdio => Connection::Stdio((child.stdout.take().unwrap(), child.stdin.take().unwrap())),
+        Transport::Http => Connection::Http(common::wait_for_url(&mut log).await.expect("the server did not listen")),
     };
-    (child, log, stdio, bed)
+    (child, log, connection, bed)
 }
 
 async fn call(server: &Server, name: &str, arguments: Value) -> CallToolResult {
@@ -296,14 +285,11 @@ impl rmcp::ClientHandler for ProgressLog {
 #[tokio::test]
 async fn runs_report_progress_when_asked() {
     for transport in BOTH {
-        let (_child, _log, stdio, bed) = spawn(transport, "code").await;
+        let (_child, _log, connection, _bed) = spawn(transport, "code").await;
         let log = ProgressLog::default();
-        let client = match stdio {
-            Some(stdio) => log.clone().serve(stdio).await.unwrap(),
-            None => {
-                let url = std::fs::read_to_string(bed.path().join("url")).unwrap();
-                log.clone().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap()
-            }
+        let client = match connection {
+            Connection::Stdio(pipes) => log.clone().serve(pipes).await.unwrap(),
+            Connection::Http(url) => log.clone().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap(),
         };
         let mut params = CallToolRequestParams::new("run_program")
             .with_arguments(json!({ "name": "report", "input": { "pattern": "fox" } }).as_object().unwrap().clone());

@@ -1,0 +1,38 @@
+//! Shared by the host's integration tests: the `cemcp` binary, run as the tests run it.
+#![allow(dead_code, reason = "each test binary uses part of this module")]
+
+use std::process::Command;
+
+use cemcp_tests::TestBed;
+use tokio::io::{BufReader, Lines};
+use tokio::process::ChildStderr;
+
+/// The `cemcp` binary under test.
+pub const CEMCP: &str = env!("CARGO_BIN_EXE_cemcp");
+
+/// `program` (the cemcp binary unless a test wraps it) run in the bed, with the shared
+/// compiled-component cache and nothing inherited that would change its behaviour.
+pub fn command(bed: &TestBed, program: &str) -> Command {
+    let mut command = Command::new(program);
+    command
+        .env("CEMCP_CACHE_DIR", cemcp_tests::workspace_root().join("target/test-cache"))
+        .env_remove("CEMCP_MANIFEST")
+        .env_remove("RUST_LOG")
+        .current_dir(bed.path());
+    command
+}
+
+/// Reads `cemcp serve --http`'s stderr up to the line with its address and returns
+/// the URL (`http://127.0.0.1:<port>/mcp`), or everything it printed if it exited
+/// before listening.
+pub async fn wait_for_url(log: &mut Lines<BufReader<ChildStderr>>) -> Result<String, String> {
+    let mut seen = String::new();
+    while let Some(line) = log.next_line().await.map_err(|e| e.to_string())? {
+        if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
+            return Ok(url.to_owned());
+        }
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    Err(seen)
+}
