@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use bytesize::ByteSize;
 
-use crate::manifest::{Limits, ProfileSpec};
+use crate::manifest::{Limits, ProfileSpec, ToolSpec};
 use crate::runtime::Runtime;
 use crate::tool::Tool;
 
@@ -19,9 +19,8 @@ pub fn report(runtime: &Runtime) -> String {
         manifest.profiles.len()
     );
     for tool in runtime.tools() {
-        let pinned = manifest.tools.get(&tool.name).is_some_and(|spec| spec.sha256.is_some());
         let _ = writeln!(out, "\ntool {}", tool.name);
-        row(&mut out, "component", &component_line(runtime, tool, pinned));
+        row(&mut out, "component", &component_line(manifest.tools.get(&tool.name), tool));
         let exports: Vec<String> = tool
             .interfaces
             .iter()
@@ -46,9 +45,9 @@ pub fn report(runtime: &Runtime) -> String {
     out
 }
 
-fn component_line(runtime: &Runtime, tool: &Tool, pinned: bool) -> String {
-    let path = runtime.manifest().tools.get(&tool.name).map(|s| s.component.display().to_string()).unwrap_or_default();
-    let pin = if pinned { "pinned" } else { "not pinned" };
+fn component_line(spec: Option<&ToolSpec>, tool: &Tool) -> String {
+    let path = spec.map(|s| s.component.display().to_string()).unwrap_or_default();
+    let pin = if spec.is_some_and(|s| s.sha256.is_some()) { "pinned" } else { "not pinned" };
     format!("{path}\n{:13}{} ({pin})", "", tool.digest)
 }
 
