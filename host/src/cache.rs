@@ -6,6 +6,14 @@
 //! every setting that affects code), so a changed component or engine never reuses a
 //! stale entry.
 //!
+//! # Size
+//!
+//! Every distinct program submitted adds an entry, so the directory is bounded
+//! ([`DEFAULT_MAX_BYTES`], or [`ComponentCache::with_max_bytes`]): after each write
+//! the least recently used entries are removed until the rest fit. A hit marks its
+//! entry as used (its modification time). An entry larger than the whole bound is
+//! not kept.
+//!
 //! # Trust
 //!
 //! Deserializing runs the machine code in the file: the cache directory must be
@@ -14,6 +22,7 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
 use wasmtime::Engine;
@@ -35,21 +44,41 @@ pub fn digest(bytes: &[u8]) -> String {
     format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
+/// The most bytes a cache directory holds unless told otherwise.
+pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// Temporary files left by a writer that died are removed after this long.
+const STALE_TEMP: Duration = Duration::from_secs(600);
+
 /// A directory of compiled components (or none, to always compile).
 #[derive(Debug, Clone)]
 pub struct ComponentCache {
     dir: Option<PathBuf>,
+    max_bytes: u64,
 }
 
 impl ComponentCache {
-    /// A cache in `dir`, created on first write.
+    /// A cache in `dir`, created on first write, holding at most
+    /// [`DEFAULT_MAX_BYTES`].
     pub fn in_dir(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: Some(dir.into()) }
+        Self { dir: Some(dir.into()), max_bytes: DEFAULT_MAX_BYTES }
     }
 
     /// No cache: every load compiles.
     pub fn disabled() -> Self {
-        Self { dir: None }
+        Self { dir: None, max_bytes: DEFAULT_MAX_BYTES }
+    }
+
+    /// The same cache, holding at most `max_bytes`.
+    #[must_use]
+    pub fn with_max_bytes(mut self, max_bytes: u64) -> Self {
+        self.max_bytes = max_bytes;
+        self
+    }
+
+    /// The most bytes the directory holds.
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes
     }
 
     /// The default directory: `$CEMCP_CACHE_DIR`, else `$XDG_CACHE_HOME/cemcp`, else
@@ -81,20 +110,71 @@ impl ComponentCache {
         let entry = dir.join(entry_name(engine, wasm));
         if entry.is_file() {
             match deserialize(engine, &entry) {
-                Ok(component) => return Ok((component, CacheOutcome::Hit)),
+                Ok(component) => {
+                    mark_used(&entry);
+                    return Ok((component, CacheOutcome::Hit));
+                }
                 Err(e) => tracing::warn!(entry = %entry.display(), "ignoring unusable cache entry: {e}"),
             }
         }
         let component = Component::new(engine, wasm)?;
-        let outcome = match store(dir, &entry, &component) {
-            Ok(()) => CacheOutcome::Miss,
+        let outcome = match store(dir, &entry, &component, self.max_bytes) {
+            Ok(true) => CacheOutcome::Miss,
+            Ok(false) => CacheOutcome::Uncached,
             Err(e) => {
                 tracing::warn!(dir = %dir.display(), "cannot write the component cache: {e}");
                 CacheOutcome::Uncached
             }
         };
+        if let Err(e) = evict(dir, self.max_bytes, &entry) {
+            tracing::warn!(dir = %dir.display(), "cannot trim the component cache: {e}");
+        }
         Ok((component, outcome))
     }
+}
+
+/// Marks an entry as just used, so that eviction keeps it longest.
+fn mark_used(entry: &Path) {
+    let touched = std::fs::File::options().append(true).open(entry).and_then(|f| f.set_modified(SystemTime::now()));
+    if let Err(e) = touched {
+        tracing::debug!(entry = %entry.display(), "cannot mark the cache entry as used: {e}");
+    }
+}
+
+/// Removes the least recently used entries (never `keep`) until the directory holds
+/// at most `max_bytes`, and temporary files a dead writer left behind.
+fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
+    let mut entries = Vec::new();
+    let mut total = 0u64;
+    let now = SystemTime::now();
+    for item in std::fs::read_dir(dir)? {
+        let item = item?;
+        let path = item.path();
+        let Ok(meta) = item.metadata() else { continue };
+        let modified = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+        let is_temp = item.file_name().to_string_lossy().starts_with(".tmp");
+        if is_temp && now.duration_since(modified).unwrap_or_default() > STALE_TEMP {
+            let _ = std::fs::remove_file(&path);
+        } else if meta.is_file() && path.extension().is_some_and(|e| e == "cwasm") {
+            total += meta.len();
+            entries.push((modified, meta.len(), path));
+        }
+    }
+    entries.sort();
+    for (_, size, path) in entries {
+        if total <= max_bytes {
+            break;
+        }
+        if path == keep {
+            continue;
+        }
+        match std::fs::remove_file(&path) {
+            Ok(()) => tracing::info!(entry = %path.display(), "removed from the component cache (least recently used)"),
+            Err(e) => tracing::debug!(entry = %path.display(), "cannot remove a cache entry: {e}"),
+        }
+        total = total.saturating_sub(size);
+    }
+    Ok(())
 }
 
 #[expect(unsafe_code, reason = "loading compiled code is what a cache is for; see the Trust section")]
@@ -111,14 +191,19 @@ fn entry_name(engine: &Engine, wasm: &[u8]) -> String {
     format!("{}-{:016x}.cwasm", hex::encode(Sha256::digest(wasm)), hasher.finish())
 }
 
-/// Writes an entry atomically: to a temporary file in the same directory, then renamed.
-fn store(dir: &Path, entry: &Path, component: &Component) -> anyhow::Result<()> {
+/// Writes an entry atomically: to a temporary file in the same directory, then
+/// renamed. Returns false, writing nothing, for an entry larger than the whole cache.
+fn store(dir: &Path, entry: &Path, component: &Component, max_bytes: u64) -> anyhow::Result<bool> {
     let bytes = component.serialize()?;
+    if bytes.len() as u64 > max_bytes {
+        tracing::info!(size = bytes.len(), max_bytes, "not caching a compiled component larger than the whole cache");
+        return Ok(false);
+    }
     create_private_dir(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
     temp.write_all(&bytes)?;
     temp.persist(entry)?;
-    Ok(())
+    Ok(true)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {

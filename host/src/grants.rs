@@ -8,7 +8,8 @@
 //!
 //! [`resolve_tool`] looks host paths up (creating the ones marked `create`) and reads
 //! the host environment variables a manifest passes through; [`tool_wasi`] opens the
-//! directories as WASI preopens. They act with the rights of the user running cemcp,
+//! directories as WASI preopens; [`disk_usage`] measures granted read-write
+//! directories for storage quotas. They act with the rights of the user running cemcp,
 //! on what only an admin's manifest can name.
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{Deterministic, FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder};
 
 use crate::capture::Capture;
+use crate::fs_guard::StorageQuota;
 use crate::manifest::{Access, DirGrant, NetRule, NetScheme, Problem, ToolSpec};
 
 /// A tool's grants, resolved on the host once, when the manifest is loaded.
@@ -36,6 +38,8 @@ pub struct ToolGrants {
     pub random: bool,
     /// Bytes of stdout and of stderr kept per instance.
     pub log: u64,
+    /// The quota over its read-write directories, shared by all its instances.
+    pub storage: Option<Arc<StorageQuota>>,
 }
 
 /// The captured stdout and stderr of one instance.
@@ -57,7 +61,7 @@ impl Stdio {
         for (stream, capture) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
             let captured = capture.captured();
             if !captured.kept.is_empty() || captured.dropped > 0 {
-                tracing::info!(component, stream, "{}", captured.text());
+                tracing::info!(component, stream, "{}", crate::failure::escape_controls(&captured.text()));
             }
         }
     }
@@ -108,7 +112,10 @@ pub fn resolve_tool(spec: &ToolSpec) -> Result<ToolGrants, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
+    let writable = dirs.iter().filter(|d| d.access == Access::ReadWrite).map(|d| d.host.clone()).collect();
+    let storage = spec.storage_quota.map(|limit| Arc::new(StorageQuota::new(limit, writable)));
     Ok(ToolGrants {
+        storage,
         dirs,
         env,
         network: spec.network.clone().into(),
@@ -116,6 +123,26 @@ pub fn resolve_tool(spec: &ToolSpec) -> Result<ToolGrants, Vec<Problem>> {
         random: spec.random,
         log: spec.limits.log,
     })
+}
+
+/// Bytes held by the regular files under `dirs`, measured on the host (symbolic
+/// links are not followed; unreadable entries count as empty). Used by storage
+/// quotas.
+pub fn disk_usage(dirs: &[std::path::PathBuf]) -> u64 {
+    let mut total = 0u64;
+    let mut pending: Vec<std::path::PathBuf> = dirs.to_vec();
+    while let Some(dir) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                pending.push(entry.path());
+            } else if meta.is_file() {
+                total = total.saturating_add(meta.len());
+            }
+        }
+    }
+    total
 }
 
 /// The WASI context of one tool instance: its grants and nothing else. No arguments,

@@ -25,6 +25,8 @@ pub mod capture;
 pub mod catalog;
 pub mod cli;
 pub mod engine;
+pub mod failure;
+pub mod fs_guard;
 pub mod grants;
 pub mod http_policy;
 pub mod limits;

@@ -37,6 +37,10 @@ pub enum LimitExceeded {
     /// A linear memory tried to grow past the component's memory limit.
     #[error("exceeded its {} memory limit", bytesize::ByteSize(*.0).display().iec())]
     Memory(u64),
+    /// A write would have put more bytes in the tool's read-write directories than
+    /// its storage quota.
+    #[error("exceeded its {} storage quota", bytesize::ByteSize(*.0).display().iec())]
+    Storage(u64),
     /// A call (tool) or run (program) used up its fuel.
     #[error("exceeded its fuel limit of {0}")]
     Fuel(u64),
@@ -94,24 +98,31 @@ impl CancelToken {
 #[derive(Debug, Clone)]
 pub struct RunSignals {
     cancel: CancelToken,
-    deadline: Instant,
-    limit: Duration,
+    /// The run's deadline and time limit; none for a single tool call, which has
+    /// only its own per-call limit.
+    deadline: Option<(Instant, Duration)>,
 }
 
 impl RunSignals {
     /// Signals for a run that may take `limit`, starting now.
     pub fn start(cancel: CancelToken, limit: Duration) -> Self {
-        Self { cancel, deadline: Instant::now() + limit, limit }
+        Self { cancel, deadline: Some((Instant::now() + limit, limit)) }
+    }
+
+    /// Signals with no run deadline: a tool called on its own (tools mode), stopped
+    /// by its per-call limit or `cancel`.
+    pub fn cancel_only(cancel: CancelToken) -> Self {
+        Self { cancel, deadline: None }
     }
 
     /// Whether the run must stop now, and why.
     pub fn check(&self) -> Result<(), RunHalt> {
         if self.cancel.is_cancelled() {
-            Err(RunHalt::Cancelled)
-        } else if Instant::now() >= self.deadline {
-            Err(RunHalt::Time(self.limit))
-        } else {
-            Ok(())
+            return Err(RunHalt::Cancelled);
+        }
+        match self.deadline {
+            Some((deadline, limit)) if Instant::now() >= deadline => Err(RunHalt::Time(limit)),
+            _ => Ok(()),
         }
     }
 
@@ -134,11 +145,18 @@ impl RunSignals {
     }
 }
 
-/// Caps each linear memory of one Store. Unlike `StoreLimits`, growth past the cap
-/// raises [`LimitExceeded::Memory`], so the run can say which limit stopped it.
+/// Caps the linear memories of one Store together. A component may hold many core
+/// modules, each with a memory of its own: the limit bounds their sum, so that 24
+/// memories of 15 MiB cannot pass under a 16 MiB limit. Unlike `StoreLimits`, growth
+/// past the cap raises [`LimitExceeded::Memory`], so the run can say which limit
+/// stopped it.
 #[derive(Debug, Clone, Copy)]
 pub struct MemoryLimiter {
     limit: u64,
+    /// Bytes of every memory of the Store, as granted so far.
+    total: u64,
+    /// The last growth granted, taken back if wasmtime reports that it failed.
+    last_growth: u64,
 }
 
 impl MemoryLimiter {
@@ -148,18 +166,34 @@ impl MemoryLimiter {
     /// Most table elements.
     const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
-    /// A limiter allowing each memory to grow to `limit` bytes.
+    /// A limiter allowing the Store's memories to hold `limit` bytes in all.
     pub fn new(limit: u64) -> Self {
-        Self { limit }
+        Self { limit, total: 0, last_growth: 0 }
+    }
+
+    /// Bytes held by the Store's memories.
+    pub fn total(&self) -> u64 {
+        self.total
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
-        if u64::try_from(desired).unwrap_or(u64::MAX) > self.limit {
+    fn memory_growing(&mut self, current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // A new memory arrives as a growth from 0 to its initial size.
+        let growth = u64::try_from(desired.saturating_sub(current)).unwrap_or(u64::MAX);
+        let total = self.total.saturating_add(growth);
+        if total > self.limit {
             return Err(wasmtime::Error::new(LimitExceeded::Memory(self.limit)));
         }
+        self.total = total;
+        self.last_growth = growth;
         Ok(true)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        tracing::debug!("a permitted memory growth failed: {error:#}");
+        self.total = self.total.saturating_sub(std::mem::take(&mut self.last_growth));
+        Ok(())
     }
 
     fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
@@ -205,5 +239,15 @@ mod tests {
         assert!(limiter.memory_growing(0, 1 << 20, None).unwrap());
         let err = limiter.memory_growing(1 << 20, 2 << 20, None).unwrap_err();
         assert_eq!(err.downcast_ref::<LimitExceeded>(), Some(&LimitExceeded::Memory(1 << 20)));
+    }
+
+    #[test]
+    fn memory_limiter_adds_up_every_memory_of_the_store() {
+        let mut limiter = MemoryLimiter::new(4 << 20);
+        assert!(limiter.memory_growing(0, 3 << 20, None).unwrap(), "a first memory of 3 MiB fits");
+        let err = limiter.memory_growing(0, 2 << 20, None).unwrap_err();
+        assert_eq!(err.downcast_ref::<LimitExceeded>(), Some(&LimitExceeded::Memory(4 << 20)), "3 + 2 > 4");
+        assert!(limiter.memory_growing(0, 1 << 20, None).unwrap(), "3 + 1 fits");
+        assert_eq!(limiter.total(), 4 << 20);
     }
 }

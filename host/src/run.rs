@@ -20,10 +20,11 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use wasmtime::Store;
 use wasmtime::component::types::ComponentFunc;
-use wasmtime::component::{ResourceTable, Type, Val};
+use wasmtime::component::{ResourceTable, Type, Val, WasmStr};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::blocking::{Guarded, GuardedIo};
+use crate::failure::{self, describe_tool_failure};
 use crate::grants::{self, Stdio};
 use crate::limits::{CancelToken, LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
 use crate::program::Program;
@@ -86,6 +87,9 @@ pub enum RunError {
     /// The program returned text that is not JSON.
     #[error("program output is not JSON ({0})")]
     BadOutput(String),
+    /// The program called `exit` instead of returning from `run`.
+    #[error("program exited with status {0} instead of returning its output from `run`")]
+    Exited(i32),
     /// The program could not be instantiated.
     #[error("program could not start: {0}")]
     Start(String),
@@ -191,10 +195,8 @@ impl RunState {
             }
             return tool_failed(&mut self.stats, tool, func, &error, ty, results);
         }
-        let size: u64 = results.iter().map(crate::values::size_of).sum();
-        if size > tool.limits.output {
-            let error = wasmtime::Error::new(LimitExceeded::Output { limit: tool.limits.output, size });
-            return tool_failed(&mut self.stats, tool, func, &error, ty, results);
+        if let Err(limit) = crate::tool::check_output(&tool.limits, results) {
+            return tool_failed(&mut self.stats, tool, func, &wasmtime::Error::new(limit), ty, results);
         }
         Ok(())
     }
@@ -226,21 +228,6 @@ fn tool_failed(
     deliver_error(ty, message, results)
 }
 
-/// What stopped a tool call, for the program or the MCP client: "tool `flaky`
-/// exceeded its 1s time limit in `spin`", "tool `flaky` trapped in `boom`: ...", or
-/// without the function (`func: None`) "tool `flaky` trapped: ...".
-pub(crate) fn describe_tool_failure(tool: &Tool, func: Option<&str>, error: &wasmtime::Error) -> String {
-    let name = &tool.name;
-    let at = func.map(|func| format!(" in `{func}`")).unwrap_or_default();
-    if let Some(limit) = LimitExceeded::of(error, tool.limits.fuel) {
-        format!("tool `{name}` {limit}{at}")
-    } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
-        format!("tool `{name}` trapped{at}: {trap}")
-    } else {
-        format!("tool `{name}` failed{at}: {error:#}")
-    }
-}
-
 /// Puts `message` in the function's `err` case if its result is `result<_, string>`;
 /// otherwise the failure stops the program.
 fn deliver_error(ty: &ComponentFunc, message: String, results: &mut [Val]) -> wasmtime::Result<()> {
@@ -252,6 +239,12 @@ fn deliver_error(ty: &ComponentFunc, message: String, results: &mut [Val]) -> wa
         }
         _ => Err(wasmtime::Error::new(ToolFailure(message))),
     }
+}
+
+/// How many bytes the host may lift from a Store in one call: its whole memory
+/// limit, and at least wasmtime's default.
+pub(crate) fn hostcall_allowance(memory: u64) -> usize {
+    usize::try_from(memory).unwrap_or(usize::MAX).max(128 << 20)
 }
 
 /// A tool failure that could not be delivered as a value.
@@ -279,6 +272,10 @@ pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Resul
     let mut store = Store::new(program.pre.engine(), state);
     store.limiter(|state| &mut state.limiter);
     store.set_fuel(program.limits.fuel.unwrap_or(u64::MAX)).map_err(|e| RunError::Start(e.to_string()))?;
+    // Values the program hands the host (its output, a tool call's arguments) are at
+    // most its memory; the default allowance of 128 MiB would fail a bigger output
+    // as "hostcall fuel" before the output limit could name it.
+    store.set_hostcall_fuel(hostcall_allowance(program.limits.memory));
     store.set_epoch_deadline(1);
     store.epoch_deadline_callback(|ctx| ctx.data().signals.on_tick(None));
     store.data_mut().stats.instances.insert("program".into(), 1);
@@ -291,47 +288,60 @@ pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Resul
     let counted = program.call_labels.iter().zip(&state.calls).filter(|(_, calls)| **calls > 0);
     stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
     let output = outcome?;
-    let size = output.len() as u64;
-    if size > program.limits.output {
-        return Err(RunError::Limit(LimitExceeded::Output { limit: program.limits.output, size }));
-    }
     serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
     Ok(RunOutput { output, stats })
 }
 
+/// The `run` export's signature, as a typed function: the output is read in the
+/// program's memory and measured before anything is copied, so an output over the
+/// limit costs nothing to refuse.
+type RunFunc = wasmtime::component::TypedFunc<(String,), (Result<WasmStr, WasmStr>,)>;
+
 fn call_run(store: &mut Store<RunState>, program: &Program, input: &str) -> Result<String, RunError> {
-    let fuel = program.limits.fuel;
-    let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(e, fuel, RunError::Start))?;
-    let func = instance
-        .get_func(&mut *store, program.run)
-        .ok_or_else(|| RunError::Start("the `run` export is missing from the instance".into()))?;
-    let mut results = [Val::Bool(false)];
-    func.call(&mut *store, &[Val::String(input.to_owned())], &mut results)
-        .map_err(|e| classify(e, fuel, RunError::Trap))?;
-    match results {
-        [Val::Result(Ok(Some(output)))] => match *output {
-            Val::String(text) => Ok(text),
-            other => Err(RunError::Trap(format!("(internal) `run` returned {other:?}"))),
-        },
-        [Val::Result(Err(Some(error)))] => match *error {
-            Val::String(text) => Err(RunError::Program(text)),
-            other => Err(RunError::Trap(format!("(internal) `run` returned {other:?}"))),
-        },
-        other => Err(RunError::Trap(format!("(internal) `run` returned {other:?}"))),
+    let limits = program.limits;
+    let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(&e, limits.fuel, RunError::Start))?;
+    let func: RunFunc =
+        instance.get_typed_func(&mut *store, program.run).map_err(|e| RunError::Start(failure::plain(&e)))?;
+    let (returned,) =
+        func.call(&mut *store, (input.to_owned(),)).map_err(|e| classify(&e, limits.fuel, RunError::Trap))?;
+    match returned {
+        Ok(output) => {
+            let output = text(&output, store)?;
+            let size = output.len() as u64;
+            if size > limits.output {
+                return Err(RunError::Limit(LimitExceeded::Output { limit: limits.output, size }));
+            }
+            Ok(output.into_owned())
+        }
+        Err(error) => {
+            // An error message is bounded like an output.
+            let error = text(&error, store)?;
+            let kept: String = error.chars().take(usize::try_from(limits.output).unwrap_or(usize::MAX)).collect();
+            Err(RunError::Program(kept))
+        }
     }
 }
 
-/// Names the limit or halt behind an error; anything else becomes `fallback`.
-fn classify(error: wasmtime::Error, fuel: Option<u64>, fallback: fn(String) -> RunError) -> RunError {
+/// A string the program returned, read in place in its memory.
+fn text<'a>(s: &WasmStr, store: &'a Store<RunState>) -> Result<std::borrow::Cow<'a, str>, RunError> {
+    s.to_str(store).map_err(|e| RunError::Trap(format!("`run` returned invalid text: {}", failure::plain(&e))))
+}
+
+/// Names the limit, halt or exit behind an error; anything else becomes `fallback`,
+/// in words and without a wasm backtrace.
+fn classify(error: &wasmtime::Error, fuel: Option<u64>, fallback: fn(String) -> RunError) -> RunError {
+    tracing::debug!("program failure in detail: {error:?}");
     if let Some(halt) = error.downcast_ref::<RunHalt>() {
         RunError::Halted(*halt)
-    } else if let Some(limit) = LimitExceeded::of(&error, fuel) {
+    } else if let Some(limit) = LimitExceeded::of(error, fuel) {
         RunError::Limit(limit)
     } else if let Some(failure) = error.downcast_ref::<ToolFailure>() {
         RunError::ToolFailed(failure.0.clone())
+    } else if let Some(status) = failure::exit_status(error) {
+        RunError::Exited(status)
     } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
         fallback(trap.to_string())
     } else {
-        fallback(format!("{error:#}"))
+        fallback(failure::plain(error))
     }
 }

@@ -10,9 +10,10 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use crate::blocking::{self, Guarded, GuardedIo};
+use crate::fs_guard::{self, FsGuarded, GuardedFs, StorageQuota};
 use crate::grants::{self, Stdio, ToolGrants};
 use crate::http_policy::HttpPolicy;
-use crate::limits::{MemoryLimiter, RunSignals};
+use crate::limits::{LimitExceeded, MemoryLimiter, RunSignals};
 use crate::manifest::Limits;
 
 /// A tool component, ready to instantiate.
@@ -97,6 +98,7 @@ impl Tool {
         let mut linker = Linker::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
         blocking::add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
+        fs_guard::add_to_linker(&mut linker).map_err(anyhow::Error::from)?;
         wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker).map_err(anyhow::Error::from)?;
         let pre = linker
             .instantiate_pre(component)
@@ -123,6 +125,8 @@ impl Tool {
     pub fn instantiate(&self, signals: RunSignals) -> wasmtime::Result<ToolInstance> {
         let (wasi, stdio) = grants::tool_wasi(&self.grants)?;
         let state = ToolState {
+            name: self.name.as_str().into(),
+            storage: self.grants.storage.clone(),
             wasi,
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
@@ -134,6 +138,7 @@ impl Tool {
         let mut store = Store::new(self.pre.engine(), state);
         store.limiter(|state| &mut state.limiter);
         store.set_fuel(self.limits.fuel.unwrap_or(u64::MAX))?;
+        store.set_hostcall_fuel(crate::run::hostcall_allowance(self.limits.memory));
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|ctx| {
             let state = ctx.data();
@@ -146,7 +151,8 @@ impl Tool {
 
 impl Tool {
     /// Calls one function on a fresh instance, as an MCP client's direct tool call:
-    /// the tool's own limits apply, and `cancel` stops it. The instance is dropped
+    /// the tool's own limits apply (time, memory, fuel and output, exactly as for a
+    /// call from a program), and `cancel` stops it. The instance is dropped
     /// afterwards, so calls share no state, exactly as runs do not.
     ///
     /// # Errors
@@ -158,17 +164,30 @@ impl Tool {
         params: &[Val],
         cancel: &crate::CancelToken,
     ) -> wasmtime::Result<Vec<Val>> {
-        let signals = RunSignals::start(cancel.clone(), self.limits.time);
-        let mut instance = self.instantiate(signals)?;
+        let mut instance = self.instantiate(RunSignals::cancel_only(cancel.clone()))?;
         let mut results = vec![Val::Bool(false); func.ty.results().len()];
         let outcome = instance.call(func, &self.limits, params, &mut results);
         instance.stdio.log(&self.name);
-        outcome.map(|()| results)
+        outcome?;
+        check_output(&self.limits, &results)?;
+        Ok(results)
     }
+}
+
+/// Whether a call's results fit the tool's output limit.
+///
+/// # Errors
+///
+/// [`LimitExceeded::Output`] with the limit and the size returned.
+pub fn check_output(limits: &Limits, results: &[Val]) -> Result<(), LimitExceeded> {
+    let size: u64 = results.iter().map(crate::values::size_of).sum();
+    if size > limits.output { Err(LimitExceeded::Output { limit: limits.output, size }) } else { Ok(()) }
 }
 
 /// What a tool's Store holds.
 pub struct ToolState {
+    name: std::sync::Arc<str>,
+    storage: Option<std::sync::Arc<StorageQuota>>,
     wasi: WasiCtx,
     table: ResourceTable,
     http: WasiHttpCtx,
@@ -188,6 +207,19 @@ impl WasiView for ToolState {
 impl WasiHttpView for ToolState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
         WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_policy }
+    }
+}
+
+impl FsGuarded for ToolState {
+    fn guarded_fs(&mut self) -> GuardedFs<'_> {
+        GuardedFs {
+            fs: wasmtime_wasi::filesystem::WasiFilesystemCtxView {
+                ctx: self.wasi.filesystem(),
+                table: &mut self.table,
+            },
+            tool: &self.name,
+            quota: self.storage.as_ref(),
+        }
     }
 }
 

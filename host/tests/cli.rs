@@ -220,3 +220,16 @@ fn guest_stdout_and_stderr_are_captured_bounded_and_logged_never_in_the_output()
     assert!(stderr.contains("more bytes dropped]"), "bounded: {stderr}");
     assert!(!stderr.contains("line 999"), "bounded: {stderr}");
 }
+
+#[test]
+fn a_programs_words_cannot_drive_the_terminal() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest());
+    // The probe echoes an unknown action's name in its error.
+    let input = r#"{"do": "\u001b]0;pwned\u0007\u001b[2J"}"#;
+    let out = cemcp(&bed, &["run", artifacts::PROBE_COMPONENT, "-m", "manifest.toml", "--input", input]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "raw control characters: {stderr:?}");
+    assert!(stderr.contains(r"unknown variant `\u{1b}]0;pwned\u{7}\u{1b}[2J`"), "{stderr}");
+}

@@ -161,7 +161,7 @@ async fn calls_a_tool_and_reports_bad_arguments_errors_and_traps() {
         assert_eq!(trap.is_error, Some(true));
         assert_eq!(
             text(&trap),
-            "[cemcp: tool error] tool `flaky` trapped: wasm trap: wasm `unreachable` instruction executed"
+            "[cemcp: tool error] tool `flaky` trapped in `boom`: wasm trap: wasm `unreachable` instruction executed"
         );
         // The server carries on, with fresh instances.
         let count = call(&server, "flaky_count", json!({})).await;

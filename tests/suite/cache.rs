@@ -49,3 +49,46 @@ fn disabled_cache_writes_nothing() {
     let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
     assert_eq!(ComponentCache::disabled().load(&engine, &wasm).unwrap().1, CacheOutcome::Uncached);
 }
+
+#[test]
+fn the_cache_is_bounded_and_evicts_what_was_used_longest_ago() {
+    let bed = TestBed::new();
+    let engine = cemcp::engine::new_engine().unwrap();
+    let [flaky, config, http] = [artifacts::FLAKY_COMPONENT, artifacts::CONFIG_COMPONENT, artifacts::HTTP_COMPONENT]
+        .map(|p| std::fs::read(p).unwrap());
+    // The size of each entry, from a cache without a bound.
+    let sizing = ComponentCache::in_dir(bed.path().join("sizing"));
+    let sizes: Vec<u64> = [&flaky, &config, &http]
+        .iter()
+        .map(|wasm| {
+            sizing.load(&engine, wasm).unwrap();
+            dir_size(&bed.path().join("sizing"))
+        })
+        .collect();
+    let all_three = sizes[2];
+    let dir = bed.path().join("cache");
+    let cache = ComponentCache::in_dir(&dir).with_max_bytes(all_three - 1);
+    let pause = || std::thread::sleep(std::time::Duration::from_millis(30));
+
+    assert_eq!(cache.load(&engine, &flaky).unwrap().1, CacheOutcome::Miss);
+    pause();
+    assert_eq!(cache.load(&engine, &config).unwrap().1, CacheOutcome::Miss);
+    pause();
+    assert_eq!(cache.load(&engine, &flaky).unwrap().1, CacheOutcome::Hit, "flaky is now the most recently used");
+    pause();
+    // All three do not fit: the one used longest ago (config) goes.
+    assert_eq!(cache.load(&engine, &http).unwrap().1, CacheOutcome::Miss);
+    assert!(dir_size(&dir) < all_three, "{} bytes in a cache of {}", dir_size(&dir), all_three - 1);
+    assert_eq!(cache.load(&engine, &flaky).unwrap().1, CacheOutcome::Hit);
+    assert_eq!(cache.load(&engine, &http).unwrap().1, CacheOutcome::Hit);
+    assert_eq!(cache.load(&engine, &config).unwrap().1, CacheOutcome::Miss, "evicted, so compiled again");
+
+    // An entry larger than the whole cache is not kept.
+    let tiny = ComponentCache::in_dir(bed.path().join("tiny")).with_max_bytes(1024);
+    assert_eq!(tiny.load(&engine, &flaky).unwrap().1, CacheOutcome::Uncached);
+    assert_eq!(tiny.load(&engine, &flaky).unwrap().1, CacheOutcome::Uncached);
+}
+
+fn dir_size(dir: &std::path::Path) -> u64 {
+    std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
+}

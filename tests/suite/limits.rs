@@ -140,3 +140,63 @@ fn cancel_stops_a_run_from_another_thread() {
         assert!(stopped.duration_since(cancelled_at) < Duration::from_millis(500), "{input}: slow to stop");
     }
 }
+
+/// A program component with `ballast` core modules besides its main one, each holding
+/// a memory of `ballast_mib` MiB, whose `run` returns `{}`.
+fn many_memories(ballast: usize, ballast_mib: u32) -> Vec<u8> {
+    let pages = ballast_mib * 16;
+    let instances: String = (0..ballast).map(|i| format!("(core instance $b{i} (instantiate $ballast))\n")).collect();
+    let wat = format!(
+        r#"(component
+            (core module $main
+                (memory (export "memory") 1)
+                ;; result<string, string>: ok (0), pointer 64, length 2
+                (data (i32.const 16) "\00\00\00\00\40\00\00\00\02\00\00\00")
+                (data (i32.const 64) "{{}}")
+                (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 1024))
+                (func (export "run") (param i32 i32) (result i32) (i32.const 16)))
+            (core module $ballast (memory {pages}))
+            {instances}
+            (core instance $m (instantiate $main))
+            (func (export "run") (param "input" string) (result (result string (error string)))
+                (canon lift (core func $m "run") (memory (core memory $m "memory")) (realloc (core func $m "realloc")))))"#
+    );
+    wat::parse_str(wat).unwrap()
+}
+
+#[test]
+fn the_memory_limit_bounds_all_of_a_programs_memories_together() {
+    let bed = TestBed::new();
+    let runtime = bed.runtime(&with_program_limits(r#"limits = { memory = "16 MiB" }"#)).unwrap();
+    // 24 memories of 15 MiB each: every one is under the limit, together they are not.
+    let program = runtime.load_program(&many_memories(23, 15), None).unwrap();
+    let error = runtime.run(&program, "{}", &CancelToken::new()).unwrap_err();
+    assert_eq!(error.to_string(), "program exceeded its 16.0 MiB memory limit");
+    // The same shape under the limit runs.
+    let small = runtime.load_program(&many_memories(3, 2), None).unwrap();
+    assert_eq!(runtime.run(&small, "{}", &CancelToken::new()).unwrap().output, "{}");
+}
+
+#[test]
+fn an_output_over_the_limit_is_named_as_such_even_when_huge() {
+    let bed = TestBed::new();
+    let runtime = bed.runtime(&with_program_limits(r#"limits = { memory = "1 GiB" }"#)).unwrap();
+    let input = json!({ "do": "big", "bytes": 200 << 20 }).to_string();
+    let error = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input).unwrap().unwrap_err();
+    assert_eq!(error.to_string(), "program exceeded its 1.0 MiB output limit (200.0 MiB returned)");
+}
+
+#[test]
+fn a_program_that_exits_is_told_in_words() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    // `wasi:cli/exit` carries success or failure only: every failing code is 1.
+    for (code, status) in [(0, 0), (3, 1)] {
+        let input = json!({ "do": "exit", "code": code }).to_string();
+        let error = bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &input).unwrap().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("program exited with status {status} instead of returning its output from `run`")
+        );
+    }
+}

@@ -10,10 +10,12 @@
 
 mod cache;
 mod cases;
+mod concurrency;
 mod example;
 mod imports;
 mod limits;
 mod sandbox;
+mod storage;
 mod tools;
 mod traps;
 mod wit_json;

@@ -134,3 +134,19 @@ fn randomness_and_clocks_can_be_turned_off() {
     assert_eq!(off[0], off[3], "{off}");
     assert_eq!((&off[1], &off[4]), (&json!({ "ok": 0 }), &json!({ "ok": 0 })), "{off}");
 }
+
+#[test]
+fn a_fifo_inside_a_grant_cannot_block_a_tool() {
+    let bed = TestBed::new();
+    let fifo = bed.path().join("docs/pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success(), "mkfifo failed");
+    let started = std::time::Instant::now();
+    // Opening a FIFO with no writer would block the host thread forever: refused.
+    let read = probe(&bed, json!({ "do": "files-read", "path": "pipe" }));
+    assert!(error_of(&read).starts_with("cannot read `pipe`: Not supported"), "{read}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+    // Looking at it is harmless and allowed.
+    let listed = probe(&bed, json!({ "do": "files-list", "path": "" }));
+    assert!(listed.to_string().contains("pipe"), "{listed}");
+}

@@ -20,6 +20,7 @@
 //!   `"body"`): call the `http` tool;
 //! - `config-get` `{"name": n}`, `config-names`: call the `config` tool;
 //! - `big` `{"bytes": n}`: return n bytes of output;
+//! - `exit` `{"code": n}`: call `exit(n)` instead of returning;
 //! - `steps` `{"steps": [action, ...]}`: perform several actions in one run, in order,
 //!   and return their outcomes as a list;
 //! - `two-tools`: call `flaky.count` and `files.stat("")` once each (run launch cost);
@@ -103,6 +104,9 @@ enum Action {
         calls: Vec<String>,
     },
     TwoTools,
+    Exit {
+        code: i32,
+    },
     Big {
         bytes: usize,
     },
@@ -198,6 +202,7 @@ fn perform(action: Action) -> Value {
             Action::ConfigGet { name } => outcome(config::get(&name)),
             Action::ConfigNames => outcome(config::names()),
             Action::Big { bytes } => json!({ "ok": "x".repeat(bytes) }),
+            Action::Exit { code } => std::process::exit(code),
             Action::TwoTools => json!({ "ok": [flaky::count().ok(), files::stat("").ok().map(|m| m.size)] }),
             Action::CallLoop { n, echo } => {
                 let mut last = String::new();

@@ -56,6 +56,13 @@ fn tool_grants(out: &mut String, tool: &Tool) {
     let files: Vec<String> =
         grants.dirs.iter().map(|d| format!("{} {} <- {}", d.guest, d.access, d.host.display())).collect();
     row(out, "files", &none_or(files, "\n             "));
+    if let Some(quota) = &grants.storage {
+        row(
+            out,
+            "storage",
+            &format!("at most {} in its read-write directories", ByteSize(quota.limit()).display().iec()),
+        );
+    }
     // Names only: values can be secrets.
     let env: Vec<String> = grants.env.iter().map(|(name, _)| name.clone()).collect();
     row(out, "env", &none_or(env, ", "));

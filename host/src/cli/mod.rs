@@ -135,17 +135,22 @@ struct CacheArgs {
     /// Compile every component afresh; read and write no cache.
     #[arg(long)]
     no_cache: bool,
+    /// The most the cache directory may hold; the least recently used compiled
+    /// components are removed past it ("512 MiB", "2 GiB").
+    #[arg(long, value_name = "SIZE", env = "CEMCP_CACHE_MAX", default_value = "1 GiB")]
+    cache_max: bytesize::ByteSize,
 }
 
 impl CacheArgs {
     fn cache(&self) -> ComponentCache {
-        match (&self.cache_dir, self.no_cache) {
+        let cache = match (&self.cache_dir, self.no_cache) {
             (_, true) => ComponentCache::disabled(),
             (Some(dir), false) => ComponentCache::in_dir(dir),
             (None, false) => {
                 ComponentCache::default_dir().map_or_else(ComponentCache::disabled, ComponentCache::in_dir)
             }
-        }
+        };
+        cache.with_max_bytes(self.cache_max.as_u64())
     }
 
     /// Loads and fully validates the manifest at `path`.
@@ -209,7 +214,8 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("error: {:#}", failure.error);
+            // Messages can carry a guest's words: never let them drive the terminal.
+            eprintln!("error: {}", crate::failure::escape_controls(&format!("{:#}", failure.error)));
             ExitCode::from(failure.code)
         }
     }

@@ -111,6 +111,11 @@ pub(super) struct ToolFile {
     pub clocks: Option<bool>,
     /// Real randomness (default true); false gives a fixed, repeatable sequence.
     pub random: Option<bool>,
+    /// The most bytes the tool's read-write directories may hold, all together:
+    /// "100 MiB" (default 256 MiB when it has a read-write directory). A write past it
+    /// fails with "No space left on device".
+    #[schemars(with = "Option<String>")]
+    pub storage_quota: Option<ByteSize>,
     /// Limits for each call into this tool.
     #[serde(default)]
     pub limits: LimitsFile,
@@ -148,7 +153,7 @@ pub(super) struct ProfileFile {
 pub(super) struct LimitsFile {
     /// Wall-clock time: "500ms", "2s", "1m 30s". Per call for tools, per run for programs.
     pub time: Option<HumanDuration>,
-    /// Size each linear memory may grow to: "64 MiB".
+    /// Bytes the component's linear memories may hold together: "64 MiB".
     #[schemars(with = "Option<String>")]
     pub memory: Option<ByteSize>,
     /// Fuel (roughly, wasm instructions) per tool call or per program run: 1000000000.

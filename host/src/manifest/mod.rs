@@ -86,6 +86,9 @@ pub struct ToolSpec {
     pub clocks: bool,
     /// Real randomness (false: a fixed sequence).
     pub random: bool,
+    /// The most bytes its read-write directories may hold together; `None` when it
+    /// has no read-write directory.
+    pub storage_quota: Option<u64>,
     /// Limits for each call into the tool.
     pub limits: Limits,
 }
@@ -133,12 +136,15 @@ pub struct ProfileSpec {
     pub limits: Limits,
 }
 
+/// The storage quota of a tool with a read-write directory and no `storage-quota`.
+pub const DEFAULT_STORAGE_QUOTA: u64 = 256 << 20;
+
 /// Effective limits for one component.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock time: per run for programs, per call for tools.
     pub time: Duration,
-    /// Size of each linear memory, in bytes.
+    /// Bytes all of a component's linear memories may hold together.
     pub memory: u64,
     /// Fuel per run (programs) or per call (tools); `None` is unmetered.
     pub fuel: Option<u64>,
@@ -379,7 +385,7 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         problems.push(Problem::new(&at, "limits.calls", "`calls` limits programs; set it on a profile"));
     }
     let sha256 = tool.sha256.as_deref().and_then(|text| pin(&at, text, problems));
-    let dirs = tool
+    let dirs: Vec<DirGrant> = tool
         .dir
         .into_iter()
         .enumerate()
@@ -412,10 +418,28 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
             NetRule::parse(rule).map_err(|e| problems.push(Problem::new(&at, format!("network[{i}]"), e))).ok()
         })
         .collect();
+    let writable = dirs.iter().any(|d: &DirGrant| d.access == Access::ReadWrite);
+    let storage_quota = match (tool.storage_quota, writable) {
+        (Some(quota), true) if quota.as_u64() == 0 => {
+            problems.push(Problem::new(&at, "storage-quota", "the storage quota must be more than zero"));
+            None
+        }
+        (Some(_), false) => {
+            problems.push(Problem::new(
+                &at,
+                "storage-quota",
+                "it bounds read-write directories, and this tool has none; remove it",
+            ));
+            None
+        }
+        (quota, true) => Some(quota.map_or(DEFAULT_STORAGE_QUOTA, |q| q.as_u64())),
+        (None, false) => None,
+    };
     ToolSpec {
         name: name.to_owned(),
         component: resolve(base, &tool.component),
         sha256,
+        storage_quota,
         dirs,
         env: tool.env,
         env_pass: tool.env_pass,

@@ -17,11 +17,10 @@ use serde_json::{Map, Value, json};
 use super::server::{blocking, decode_program, error_result, progress};
 use crate::limits::CancelToken;
 use crate::runtime::Runtime;
+use tokio_util::sync::CancellationToken;
 
 const SEARCH: &str = "search_tools";
 const RUN: &str = "run_program";
-/// Largest program accepted, decoded.
-const MAX_PROGRAM: usize = 32 << 20;
 
 /// Whether `name` is one of the code-mode tools.
 pub fn is_code_tool(name: &str) -> bool {
@@ -76,10 +75,11 @@ pub async fn call(
     profile: &str,
     arguments: Map<String, Value>,
     context: &RequestContext<RoleServer>,
+    closing: &CancellationToken,
 ) -> CallToolResult {
     match name {
         SEARCH => search(&runtime, profile, &arguments),
-        _ => run(runtime, profile.to_owned(), arguments, context).await,
+        _ => run(runtime, profile.to_owned(), arguments, context, closing).await,
     }
 }
 
@@ -151,6 +151,7 @@ async fn run(
     profile: String,
     arguments: Map<String, Value>,
     context: &RequestContext<RoleServer>,
+    closing: &CancellationToken,
 ) -> CallToolResult {
     if let Some(extra) = arguments.keys().find(|k| !matches!(k.as_str(), "component" | "name" | "input")) {
         return error_result(&format!("unknown argument `{extra}` (arguments: component or name, and input)"));
@@ -158,7 +159,7 @@ async fn run(
     let component = arguments.get("component").and_then(Value::as_str);
     let name = arguments.get("name").and_then(Value::as_str);
     let wasm: Arc<[u8]> = match (component, name) {
-        (Some(encoded), None) => match decode_program(encoded, MAX_PROGRAM) {
+        (Some(encoded), None) => match decode_program(encoded, super::MAX_PROGRAM_BYTES) {
             Ok(wasm) => wasm.into(),
             Err(message) => return error_result(&message),
         },
@@ -185,7 +186,7 @@ async fn run(
         let runtime = Arc::clone(&runtime);
         move || runtime.load_program(&wasm, Some(&profile)).map(Arc::new)
     };
-    let program = match blocking(load, &cancel, context).await {
+    let program = match blocking(load, &cancel, context, closing).await {
         Ok(Ok(program)) => program,
         Ok(Err(refused)) => return error_result(&format!("{refused:#}")),
         Err(cancelled) => return error_result(&cancelled),
@@ -195,7 +196,7 @@ async fn run(
         let (runtime, program, cancel) = (Arc::clone(&runtime), Arc::clone(&program), cancel.clone());
         move || runtime.run(&program, &input, &cancel)
     };
-    let outcome = blocking(execute, &cancel, context).await;
+    let outcome = blocking(execute, &cancel, context, closing).await;
     tracing::info!(program = %program.digest, "program run");
     match outcome {
         Ok(Ok(out)) => {

@@ -10,25 +10,28 @@
 //!   token's sha256 picks the profile. A request without a valid token gets 401 and
 //!   nothing runs.
 //! - Both protocol revisions are served: 2025-11-25 with sessions, 2026-07-28 stateless.
+//! - Every POST body is read here first, under [`super::MAX_REQUEST_BYTES`] (413
+//!   past it), and checked as stdio checks a line: malformed JSON gets a JSON-RPC
+//!   parse error, an invalid message an invalid-request error (400 with the JSON-RPC
+//!   error as body). A request whose id is already in flight in the same session is
+//!   refused (409), so that every request gets exactly one answer.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use sha2::{Digest, Sha256};
 use tower::ServiceExt as _;
 
-use super::{CemcpServer, Expose};
+use super::stdio::{INVALID_REQUEST, error_reply, parse_message, too_large_reply};
+use super::{CemcpServer, Expose, MAX_REQUEST_BYTES};
 use crate::runtime::Runtime;
-
-/// Largest request body: a program of up to 32 MiB, base64-encoded, with room to spare.
-const MAX_BODY: usize = 48 << 20;
 
 type McpService = StreamableHttpService<CemcpServer, LocalSessionManager>;
 
@@ -39,6 +42,8 @@ struct Gate {
     services: BTreeMap<String, McpService>,
     /// The profile served when no token is required.
     open: Option<String>,
+    /// Requests being answered, as "session id, request id".
+    in_flight: Arc<Mutex<HashSet<String>>>,
 }
 
 /// Serves MCP over HTTP on `addr` until the process is stopped.
@@ -73,7 +78,7 @@ pub async fn serve_http(
         .map(|host| format!("http://{host}:{}", local.port()))
         .chain(spec.allowed_origins.iter().cloned())
         .collect();
-    config.max_request_body_bytes = MAX_BODY;
+    config.max_request_body_bytes = MAX_REQUEST_BYTES;
 
     let profiles: Vec<String> = if spec.tokens.is_empty() {
         vec![runtime.manifest().profile(profile)?.name.clone()]
@@ -91,7 +96,7 @@ pub async fn serve_http(
         services.insert(name, service);
     }
     let open = spec.tokens.is_empty().then(|| services.keys().next().cloned()).flatten();
-    let gate = Arc::new(Gate { tokens: spec.tokens, services, open });
+    let gate = Arc::new(Gate { tokens: spec.tokens, services, open, in_flight: Arc::default() });
     let app = axum::Router::new().route("/mcp", axum::routing::any(handle)).with_state(gate);
     eprintln!("cemcp: serving MCP on http://{local}/mcp");
     axum::serve(listener, app).await?;
@@ -112,10 +117,101 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
         )
             .into_response();
     };
-    match service.clone().oneshot(request).await {
+    let method = request.method().clone();
+    let (request, claim) = if method == Method::POST {
+        match checked_post(&gate, request).await {
+            Ok(checked) => checked,
+            Err(refusal) => return refusal,
+        }
+    } else {
+        (request, None)
+    };
+    let response = match service.clone().oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(never) => match never {},
+    };
+    // A session's end is answered as clients expect it: 204 (rmcp says 202).
+    if method == Method::DELETE && response.status() == StatusCode::ACCEPTED {
+        let (mut parts, body) = response.into_parts();
+        parts.status = StatusCode::NO_CONTENT;
+        return Response::from_parts(parts, body);
     }
+    match claim {
+        // The id stays claimed until its answer has been sent (or the client left).
+        Some(claim) => response.map(|body| {
+            Body::from_stream(futures_util::StreamExt::map(body.into_data_stream(), move |chunk| {
+                let _claim = &claim;
+                chunk
+            }))
+        }),
+        None => response,
+    }
+}
+
+/// A request id in flight in a session; released when dropped.
+struct Claim {
+    key: String,
+    in_flight: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.in_flight.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.key);
+    }
+}
+
+/// Reads and checks a POST body; the request rebuilt with it, and the claim on its
+/// id if it is a request in a session. A body that is too large or not a valid
+/// message is answered here with a JSON-RPC error.
+async fn checked_post(gate: &Gate, request: Request) -> Result<(Request, Option<Claim>), Response> {
+    let (parts, body) = request.into_parts();
+    let bytes = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let too_large =
+                std::error::Error::source(&e).is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+            return Err(if too_large {
+                tracing::warn!(limit = MAX_REQUEST_BYTES, "refused a request body over the size limit");
+                json_rpc_error(StatusCode::PAYLOAD_TOO_LARGE, too_large_reply(MAX_REQUEST_BYTES))
+            } else {
+                let reply =
+                    error_reply(serde_json::Value::Null, INVALID_REQUEST, &format!("cannot read the body: {e}"));
+                json_rpc_error(StatusCode::BAD_REQUEST, reply)
+            });
+        }
+    };
+    let message = parse_message(&bytes).map_err(|reply| {
+        let reply = reply.unwrap_or_else(|| {
+            error_reply(serde_json::Value::Null, INVALID_REQUEST, "Invalid request: not a valid notification")
+        });
+        json_rpc_error(StatusCode::BAD_REQUEST, reply)
+    })?;
+    let session = parts.headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
+    let claim = match (&message, session) {
+        (rmcp::model::JsonRpcMessage::Request(request), Some(session)) => {
+            let id = serde_json::to_string(&request.id).unwrap_or_default();
+            let key = format!("{session}\u{0}{id}");
+            let mut in_flight = gate.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
+            if !in_flight.insert(key.clone()) {
+                let id_value = serde_json::to_value(&request.id).unwrap_or_default();
+                let reply = error_reply(
+                    id_value,
+                    INVALID_REQUEST,
+                    &format!(
+                        "Invalid request: request id {id} is already in flight in this session; wait for its answer or use another id"
+                    ),
+                );
+                return Err(json_rpc_error(StatusCode::CONFLICT, reply));
+            }
+            Some(Claim { key, in_flight: Arc::clone(&gate.in_flight) })
+        }
+        _ => None,
+    };
+    Ok((Request::from_parts(parts, Body::from(bytes)), claim))
+}
+
+fn json_rpc_error(status: StatusCode, reply: serde_json::Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], reply.to_string()).into_response()
 }
 
 fn bearer(request: &Request) -> Option<&str> {

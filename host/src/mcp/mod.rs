@@ -3,26 +3,39 @@
 mod code;
 mod http;
 mod server;
+mod stdio;
 mod tools;
 
 pub use http::{new_token, serve_http};
 pub use server::{CemcpServer, Expose};
+pub use stdio::StdioTransport;
 pub use tools::{McpTool, mcp_tools};
 
 use std::sync::Arc;
 
 use rmcp::ServiceExt as _;
+use tokio_util::sync::CancellationToken;
 
 use crate::runtime::Runtime;
 
-/// Serves MCP over stdin/stdout until the client disconnects.
+/// Largest program `run_program` accepts, decoded.
+pub const MAX_PROGRAM_BYTES: usize = 32 << 20;
+
+/// Largest JSON-RPC message accepted, over stdio (one line) and over HTTP (one
+/// body): a program of [`MAX_PROGRAM_BYTES`], base64-encoded, with room to spare.
+pub const MAX_REQUEST_BYTES: usize = 48 << 20;
+
+/// Serves MCP over stdin/stdout until the client disconnects. When stdin closes,
+/// the client's runs are cancelled at once and this returns.
 ///
 /// # Errors
 ///
 /// When the profile does not exist or the transport fails.
 pub async fn serve_stdio(runtime: Arc<Runtime>, profile: Option<&str>, expose: Expose) -> anyhow::Result<()> {
-    let server = CemcpServer::new(runtime, profile, expose)?;
-    let running = server.serve(rmcp::transport::stdio()).await?;
+    let closed = CancellationToken::new();
+    let server = CemcpServer::new(runtime, profile, expose)?.cancelled_by(closed.clone());
+    let (read, write) = rmcp::transport::stdio_pipes();
+    let running = server.serve(StdioTransport::new(read, write, closed)).await?;
     running.waiting().await?;
     Ok(())
 }

@@ -20,10 +20,11 @@ use wasmtime::component::{Type, Val};
 
 use super::code;
 use super::tools::{McpTool, mcp_tools};
+use crate::failure::describe_tool_failure;
 use crate::limits::CancelToken;
-use crate::run::describe_tool_failure;
 use crate::runtime::Runtime;
 use crate::wit_json::{from_json, to_json};
+use tokio_util::sync::CancellationToken;
 
 /// Which MCP tools the server offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,11 +46,15 @@ pub struct CemcpServer {
     inner: Arc<Inner>,
 }
 
+#[derive(Clone)]
 struct Inner {
     runtime: Arc<Runtime>,
     profile: String,
     expose: Expose,
     tools: Vec<McpTool>,
+    /// Cancelled when the client is gone (stdin closed) or the server stops: every
+    /// run in flight is cancelled with it.
+    closing: CancellationToken,
 }
 
 impl CemcpServer {
@@ -62,7 +67,20 @@ impl CemcpServer {
     pub fn new(runtime: Arc<Runtime>, profile: Option<&str>, expose: Expose) -> anyhow::Result<Self> {
         let profile = runtime.manifest().profile(profile)?.name.clone();
         let tools = if expose == Expose::Code { Vec::new() } else { mcp_tools(&runtime, &profile) };
-        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools }) })
+        let closing = CancellationToken::new();
+        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing }) })
+    }
+
+    /// The same server, whose runs are all cancelled when `closing` is.
+    #[must_use]
+    pub fn cancelled_by(self, closing: CancellationToken) -> Self {
+        let Inner { runtime, profile, expose, tools, .. } = Arc::unwrap_or_clone(self.inner);
+        Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing }) }
+    }
+
+    /// The token that stops every run of this server.
+    pub(super) fn closing(&self) -> &CancellationToken {
+        &self.inner.closing
     }
 
     fn listed(&self) -> Vec<Tool> {
@@ -105,12 +123,12 @@ impl CemcpServer {
                 component.call_once(func, &params, &cancel)
             }
         };
-        let outcome = blocking(call, &cancel, context).await;
+        let outcome = blocking(call, &cancel, context, self.closing()).await;
         let results: Vec<Type> = func.ty.results().collect();
         match outcome {
             Ok(Ok(vals)) => tool_result(&vals, &results),
             Ok(Err(error)) => {
-                let message = describe_tool_failure(&tool.tool, None, &error);
+                let message = describe_tool_failure(&tool.tool, Some(&func.name), &error);
                 tracing::warn!(tool = %tool.tool.name, function = %func.name, "{message}");
                 error_result(&message)
             }
@@ -155,7 +173,7 @@ impl ServerHandler for CemcpServer {
             self.call_tool_function(tool, arguments, &context).await
         } else if self.inner.expose != Expose::Tools && code::is_code_tool(&request.name) {
             let runtime = Arc::clone(&self.inner.runtime);
-            code::call(&request.name, runtime, &self.inner.profile, arguments, &context).await
+            code::call(&request.name, runtime, &self.inner.profile, arguments, &context, self.closing()).await
         } else {
             return Err(McpError::invalid_params(format!("no tool named `{}`", request.name), None));
         };
@@ -172,22 +190,49 @@ impl ServerHandler for CemcpServer {
     }
 }
 
-/// Runs `work` on a blocking thread; a client cancel (or the server shutting down)
-/// cancels `cancel`, which stops the wasm within one epoch tick.
+/// Runs `work` on a blocking thread. A client's cancel, the server closing (the
+/// client gone), or this future being dropped cancels `cancel`, which stops the
+/// wasm within one epoch tick: no run outlives its request.
 pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
     cancel: &CancelToken,
     context: &RequestContext<RoleServer>,
+    closing: &CancellationToken,
 ) -> Result<T, String> {
+    let guard = CancelOnDrop(Some(cancel.clone()));
     let task = tokio::task::spawn_blocking(work);
     tokio::pin!(task);
-    tokio::select! {
+    let outcome = tokio::select! {
         done = &mut task => done.map_err(|e| format!("(internal) the call failed: {e}")),
         () = context.ct.cancelled() => {
             cancel.cancel();
             // Wait for the wasm to stop, so nothing outlives the request.
             let _ = task.await;
             Err("the call was cancelled".to_owned())
+        }
+        () = closing.cancelled() => {
+            cancel.cancel();
+            let _ = task.await;
+            Err("the call was cancelled: the server is closing".to_owned())
+        }
+    };
+    guard.disarm();
+    outcome
+}
+
+/// Cancels a run if the future waiting for it is dropped before it ends.
+struct CancelOnDrop(Option<CancelToken>);
+
+impl CancelOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.0.take() {
+            cancel.cancel();
         }
     }
 }

@@ -1,0 +1,274 @@
+//! `cemcp serve` under hostile or broken clients, spoken to in raw JSON-RPC so that
+//! malformed messages can be sent: every request gets an answer, every limit holds
+//! in tools mode as in programs, and a client that goes away takes its runs with it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking"
+)]
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use cemcp_tests::{TestBed, artifacts};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
+
+mod common;
+
+/// A server over stdio, spoken to line by line.
+struct Raw {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stdout: Lines<BufReader<ChildStdout>>,
+    _bed: TestBed,
+}
+
+impl Raw {
+    /// Starts `cemcp serve --expose both` on `manifest` and completes the handshake.
+    async fn start(bed: TestBed, manifest: &str) -> Self {
+        bed.write_manifest(manifest);
+        let mut child = Command::from(common::command(&bed, common::CEMCP))
+            .args(["serve", "-m", "manifest.toml", "--expose", "both"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut raw = Self { child, stdin, stdout, _bed: bed };
+        let init = json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": { "name": "raw", "version": "0" } } });
+        raw.send(&init.to_string()).await;
+        assert_eq!(raw.reply().await["id"], 0);
+        raw.send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+        raw
+    }
+
+    async fn send(&mut self, line: &str) {
+        let stdin = self.stdin.as_mut().unwrap();
+        stdin.write_all(line.as_bytes()).await.unwrap();
+        stdin.write_all(b"\n").await.unwrap();
+        stdin.flush().await.unwrap();
+    }
+
+    /// The next message from the server, within 30 seconds.
+    async fn reply(&mut self) -> Value {
+        let line = tokio::time::timeout(Duration::from_secs(30), self.stdout.next_line())
+            .await
+            .expect("no answer within 30s")
+            .unwrap()
+            .expect("the server closed stdout");
+        serde_json::from_str(&line).unwrap()
+    }
+
+    async fn call(&mut self, id: u64, tool: &str, arguments: Value) -> Value {
+        let call = json!({ "jsonrpc": "2.0", "id": id, "method": "tools/call",
+            "params": { "name": tool, "arguments": arguments } });
+        self.send(&call.to_string()).await;
+        let reply = self.reply().await;
+        assert_eq!(reply["id"], id, "{reply}");
+        reply["result"].clone()
+    }
+}
+
+fn text(result: &Value) -> &str {
+    result["content"][0]["text"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_malformed_line_gets_a_json_rpc_error_and_the_session_goes_on() {
+    let mut raw = Raw::start(TestBed::new(), &TestBed::base_manifest()).await;
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    for line in [
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":NaN}}"#,
+        r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":1e400}}"#,
+        deep.as_str(),
+        "this is not json",
+    ] {
+        raw.send(line).await;
+        let reply = raw.reply().await;
+        assert_eq!(reply["id"], Value::Null, "{reply}");
+        assert_eq!(reply["error"]["code"], -32700, "{reply}");
+        assert!(reply["error"]["message"].as_str().unwrap().starts_with("Parse error"), "{reply}");
+    }
+    // Valid JSON that is not a request: answered with its id.
+    raw.send(r#"{"jsonrpc":"2.0","id":7,"method":42}"#).await;
+    let reply = raw.reply().await;
+    assert_eq!((reply["id"].clone(), reply["error"]["code"].clone()), (json!(7), json!(-32600)), "{reply}");
+    // A line over the limit is refused, naming it, without being held in memory.
+    raw.send(&format!(r#"{{"jsonrpc":"2.0","id":8,"pad":"{}"}}"#, "x".repeat(49 << 20))).await;
+    let reply = raw.reply().await;
+    assert_eq!(reply["error"]["code"], -32600, "{reply}");
+    assert!(reply["error"]["message"].as_str().unwrap().contains("larger than the 48.0 MiB limit"), "{reply}");
+    // A 20 MB program (under the 32 MiB limit) is answered: it is not a component.
+    let big = base64::engine::general_purpose::STANDARD.encode(vec![0u8; 20_000_000]);
+    let result = raw.call(9, "run_program", json!({ "component": big })).await;
+    assert!(text(&result).contains("not a valid WebAssembly component"), "{}", text(&result));
+    // And the session still works.
+    let listed = raw.call(10, "search_tools", json!({ "detail": "names" })).await;
+    assert_eq!(listed["isError"], false);
+}
+
+#[tokio::test]
+async fn closing_stdin_cancels_the_clients_runs_and_the_server_exits() {
+    let manifest = TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "120s""#);
+    let mut raw = Raw::start(TestBed::new(), &manifest).await;
+    let call = json!({ "jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": { "name": "run_program", "arguments": { "name": "report", "input": {} } } });
+    raw.send(&call.to_string()).await;
+    assert_eq!(raw.reply().await["id"], 1, "a normal run first");
+    let program = base64::engine::general_purpose::STANDARD.encode(std::fs::read(artifacts::PROBE_COMPONENT).unwrap());
+    let looping = json!({ "jsonrpc": "2.0", "id": 2, "method": "tools/call",
+        "params": { "name": "run_program", "arguments": { "component": program, "input": { "do": "loop" } } } });
+    raw.send(&looping.to_string()).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let closed_at = Instant::now();
+    drop(raw.stdin.take());
+    let status = tokio::time::timeout(Duration::from_secs(10), raw.child.wait())
+        .await
+        .expect("the server still runs 10s after its client left")
+        .unwrap();
+    assert!(status.success(), "{status}");
+    assert!(closed_at.elapsed() < Duration::from_secs(5), "{:?}", closed_at.elapsed());
+}
+
+#[tokio::test]
+async fn tools_mode_applies_the_same_limits_and_words_as_programs() {
+    let bed = TestBed::new();
+    std::fs::write(bed.path().join("docs/big.txt"), "x".repeat(4096)).unwrap();
+    let manifest = TestBed::base_manifest().replace(
+        r#"limits = { time = "5s", memory = "32 MiB" }"#,
+        r#"limits = { time = "5s", memory = "32 MiB", output = "1 KiB" }"#,
+    );
+    let mut raw = Raw::start(bed, &manifest).await;
+    let read = raw.call(1, "files_read", json!({ "path": "big.txt", "offset": 0, "length": null })).await;
+    assert_eq!(read["isError"], true, "{read}");
+    assert_eq!(
+        text(&read),
+        "[cemcp: tool error] tool `files` exceeded its 1.0 KiB output limit (4.0 KiB returned) in `read`"
+    );
+    let small = raw.call(2, "files_read", json!({ "path": "big.txt", "offset": 0, "length": 100 })).await;
+    assert_eq!(small["isError"], false, "{small}");
+
+    let started = Instant::now();
+    let spin = raw.call(3, "flaky_spin", json!({})).await;
+    assert_eq!(text(&spin), "[cemcp: tool error] tool `flaky` exceeded its 500ms time limit in `spin`");
+    let nap = raw.call(4, "flaky_nap", json!({ "ms": 60_000 })).await;
+    assert_eq!(text(&nap), "[cemcp: tool error] tool `flaky` exceeded its 500ms time limit in `nap`");
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+/// The HTTP side: raw POSTs to a session of `cemcp serve --http`.
+mod http {
+    use super::*;
+
+    struct Session {
+        url: String,
+        id: String,
+        client: reqwest::Client,
+        _child: Child,
+        _bed: TestBed,
+    }
+
+    impl Session {
+        async fn start() -> Self {
+            let bed = TestBed::new();
+            bed.write_manifest(&TestBed::base_manifest());
+            let mut child = Command::from(common::command(&bed, common::CEMCP))
+                .args(["serve", "-m", "manifest.toml", "--http", "127.0.0.1:0"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap();
+            let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+            let url = common::wait_for_url(&mut log).await.unwrap();
+            tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+            let client = reqwest::Client::new();
+            let init = json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {
+                "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": { "name": "raw", "version": "0" } } });
+            let response = post(&client, &url, None, init.to_string()).await;
+            let id = response.headers().get("mcp-session-id").unwrap().to_str().unwrap().to_owned();
+            let _ = response.text().await;
+            let session = Self { url, id, client, _child: child, _bed: bed };
+            let done = session.post(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.into()).await;
+            assert!(done.status().is_success(), "{}", done.status());
+            session
+        }
+
+        async fn post(&self, body: String) -> reqwest::Response {
+            post(&self.client, &self.url, Some(&self.id), body).await
+        }
+    }
+
+    async fn post(client: &reqwest::Client, url: &str, session: Option<&str>, body: String) -> reqwest::Response {
+        let mut request = client
+            .post(url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-11-25")
+            .body(body);
+        if let Some(session) = session {
+            request = request.header("mcp-session-id", session);
+        }
+        request.send().await.unwrap()
+    }
+
+    /// The JSON-RPC message in a response, whether sent as JSON or as an SSE event.
+    async fn message(response: reqwest::Response) -> Value {
+        let body = response.text().await.unwrap();
+        let data = body.lines().filter_map(|l| l.strip_prefix("data:")).map(str::trim).rfind(|d| !d.is_empty());
+        serde_json::from_str(data.unwrap_or(&body)).unwrap_or_else(|e| panic!("{e}: {body}"))
+    }
+
+    #[tokio::test]
+    async fn malformed_bodies_get_json_rpc_errors() {
+        let session = Session::start().await;
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        for body in [r#"{"jsonrpc":"2.0","id":1,"method":"tools/list","x":NaN}"#.to_owned(), deep] {
+            let response = session.post(body).await;
+            assert_eq!(response.status(), 400);
+            let reply = message(response).await;
+            assert_eq!((reply["id"].clone(), reply["error"]["code"].clone()), (Value::Null, json!(-32700)), "{reply}");
+        }
+        let response = session.post(format!(r#"{{"pad":"{}"}}"#, "x".repeat(49 << 20))).await;
+        assert_eq!(response.status(), 413);
+        let reply = message(response).await;
+        assert!(reply["error"]["message"].as_str().unwrap().contains("larger than the 48.0 MiB limit"), "{reply}");
+    }
+
+    #[tokio::test]
+    async fn a_request_id_in_flight_cannot_be_used_twice_in_a_session() {
+        let session = std::sync::Arc::new(Session::start().await);
+        let call = |ms: u64| {
+            json!({ "jsonrpc": "2.0", "id": 5, "method": "tools/call", "params": { "name": "run_program",
+                "arguments": { "component": base64::engine::general_purpose::STANDARD.encode(std::fs::read(artifacts::PROBE_COMPONENT).unwrap()),
+                               "input": { "do": "sleep", "ms": ms } } } })
+            .to_string()
+        };
+        let first = {
+            let (session, body) = (std::sync::Arc::clone(&session), call(1500));
+            tokio::spawn(async move { session.post(body).await })
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let second = session.post(call(10)).await;
+        assert_eq!(second.status(), 409);
+        let refused = message(second).await;
+        assert_eq!(refused["id"], 5, "{refused}");
+        assert!(refused["error"]["message"].as_str().unwrap().contains("already in flight"), "{refused}");
+        let answered = message(first.await.unwrap()).await;
+        assert_eq!(answered["id"], 5);
+        assert_eq!(answered["result"]["isError"], false, "{answered}");
+        // Once answered, the id is free again.
+        let again = message(session.post(call(10)).await).await;
+        assert_eq!(again["result"]["isError"], false, "{again}");
+    }
+}
