@@ -18,7 +18,7 @@ pub const TICK: Duration = Duration::from_millis(5);
 /// allow 1000 component instances, core instances, memories and tables at once
 /// across all runs; an instantiation past that fails with a clear error rather than
 /// degrading the host. Each memory may grow to 4 GiB; the manifest's limits are
-/// enforced below that by [`crate::limits::MemoryLimiter`]. Where the pool's address
+/// enforced below that by [`crate::sandbox::limits::MemoryLimiter`]. Where the pool's address
 /// space (about 4 TiB, reserved, not committed) is refused (`ulimit -v`, valgrind),
 /// the engine falls back to on-demand allocation and logs a warning.
 ///

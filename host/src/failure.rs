@@ -6,7 +6,7 @@
 
 use wasmtime_wasi::I32Exit;
 
-use crate::limits::{LimitExceeded, RunHalt};
+use crate::sandbox::limits::{LimitExceeded, RunHalt};
 use crate::tool::Tool;
 
 /// The first line wasmtime writes for a backtrace context.

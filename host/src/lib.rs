@@ -19,29 +19,23 @@
 //! # }
 //! ```
 
-pub mod blocking;
 pub mod cache;
-pub mod capture;
-pub mod catalog;
 pub mod cli;
 pub mod engine;
 pub mod failure;
-pub mod fs_guard;
-pub mod grants;
-pub mod http_policy;
-pub mod limits;
 pub mod manifest;
 pub mod mcp;
+pub mod profile;
 pub mod program;
-pub mod run;
 pub mod runtime;
+pub mod sandbox;
 pub mod tool;
 pub mod values;
 pub mod wit_json;
 
 pub use cache::{CacheOutcome, ComponentCache};
-pub use limits::{CancelToken, LimitExceeded, RunHalt};
 pub use manifest::{Manifest, ManifestError};
 pub use program::{Program, ProgramError};
-pub use run::{RunError, RunOutput, RunStats};
+pub use program::{RunError, RunOutput, RunStats};
 pub use runtime::Runtime;
+pub use sandbox::limits::{CancelToken, LimitExceeded, RunHalt};

@@ -213,9 +213,9 @@ fn guest_stdout_and_stderr_are_captured_bounded_and_logged_never_in_the_output()
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stderr}");
     assert_eq!(stdout, "[{\"ok\":1000}]\n", "only the program's output on stdout");
-    assert!(stderr.contains("INFO cemcp::grants: flaky stdout line 0\n"), "{stderr}");
+    assert!(stderr.contains("INFO cemcp::guest: flaky stdout line 0\n"), "{stderr}");
     assert!(stderr.contains("component=\"flaky\" stream=\"stdout\""), "{stderr}");
-    assert!(stderr.contains("INFO cemcp::grants: flaky stderr line 0\n"), "{stderr}");
+    assert!(stderr.contains("INFO cemcp::guest: flaky stderr line 0\n"), "{stderr}");
     assert!(stderr.contains("component=\"flaky\" stream=\"stderr\""), "{stderr}");
     assert!(stderr.contains("more bytes dropped]"), "bounded: {stderr}");
     assert!(!stderr.contains("line 999"), "bounded: {stderr}");

@@ -117,6 +117,25 @@ async fn every_malformed_line_gets_a_json_rpc_error_and_the_session_goes_on() {
 }
 
 #[tokio::test]
+async fn only_tools_are_declared_and_other_methods_are_unknown() {
+    let mut raw = Raw::start(TestBed::new(), &TestBed::base_manifest()).await;
+    for (id, method) in [(1, "prompts/list"), (2, "resources/list"), (3, "resources/templates/list")] {
+        raw.send(&json!({ "jsonrpc": "2.0", "id": id, "method": method }).to_string()).await;
+        let reply = raw.reply().await;
+        assert_eq!((reply["id"].clone(), reply["error"]["code"].clone()), (json!(id), json!(-32601)), "{reply}");
+    }
+    raw.send(r#"{"jsonrpc":"2.0","id":4,"method":"tools/list"}"#).await;
+    let tools = raw.reply().await;
+    let search = tools["result"]["tools"].as_array().unwrap().iter().find(|t| t["name"] == "search_tools").unwrap();
+    assert_eq!(search["inputSchema"]["additionalProperties"], false, "{search}");
+    assert_eq!(
+        search["inputSchema"]["properties"]["detail"]["enum"],
+        json!(["names", "summaries", "full"]),
+        "{search}"
+    );
+}
+
+#[tokio::test]
 async fn closing_stdin_cancels_the_clients_runs_and_the_server_exits() {
     let manifest = TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "120s""#);
     let mut raw = Raw::start(TestBed::new(), &manifest).await;

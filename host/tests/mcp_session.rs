@@ -144,7 +144,7 @@ async fn calls_a_tool_and_reports_bad_arguments_errors_and_traps() {
         assert_eq!(bad.is_error, Some(true));
         assert_eq!(
             text(&bad),
-            "[cemcp: tool error] invalid arguments for `files_read`: argument `offset`: expected an integer from 0 to 18446744073709551615, found -1"
+            "[cemcp: invalid arguments] `files_read`: argument `offset`: expected an integer from 0 to 18446744073709551615, found -1"
         );
         let missing = call(&server, "files_read", json!({ "path": "alpha.txt" })).await;
         assert!(text(&missing).ends_with("missing argument `offset`"), "{}", text(&missing));
@@ -222,7 +222,18 @@ async fn runs_a_program_and_reports_its_limits() {
         let by_name = call(&server, "run_program", json!({ "name": "report", "input": { "pattern": "lazy" } })).await;
         assert_eq!(by_name.structured_content.unwrap()["output"]["total_matching_lines"], 1);
         let unknown = call(&server, "run_program", json!({ "name": "nope" })).await;
-        assert_eq!(text(&unknown), "[cemcp: tool error] no program is registered as `nope` (registered: report)");
+        assert_eq!(
+            text(&unknown),
+            "[cemcp: invalid arguments] no program is registered as `nope` (registered: report)"
+        );
+        let bad_detail = call(&server, "search_tools", json!({ "detail": "everything" })).await;
+        assert!(
+            text(&bad_detail).starts_with("[cemcp: invalid arguments] `search_tools`: unknown variant `everything`"),
+            "{}",
+            text(&bad_detail)
+        );
+        let extra = call(&server, "run_program", json!({ "name": "report", "inptu": {} })).await;
+        assert!(text(&extra).contains("unknown field `inptu`"), "{}", text(&extra));
         let both = call(&server, "run_program", json!({ "name": "report", "component": "AAAA" })).await;
         assert!(text(&both).contains("give exactly one of `component`"), "{}", text(&both));
 

@@ -14,14 +14,14 @@ fn second_load_comes_from_the_cache() {
     let program = std::fs::read(artifacts::REPORT_COMPONENT).unwrap();
 
     let first = load();
-    assert_eq!(first.loaded("files").unwrap().cache, CacheOutcome::Miss);
+    assert_eq!(first.tool("files").unwrap().cache, CacheOutcome::Miss);
     assert_eq!(first.load_program(&program, None).unwrap().cache, CacheOutcome::Miss);
     let entries = std::fs::read_dir(&cache_dir).unwrap().count();
     assert_eq!(entries, 6, "one entry per component: files, kv, flaky, http, config, report");
 
     let second = load();
     for tool in ["files", "kv", "flaky", "http", "config"] {
-        assert_eq!(second.loaded(tool).unwrap().cache, CacheOutcome::Hit, "{tool}");
+        assert_eq!(second.tool(tool).unwrap().cache, CacheOutcome::Hit, "{tool}");
     }
     let program = second.load_program(&program, None).unwrap();
     assert_eq!(program.cache, CacheOutcome::Hit);

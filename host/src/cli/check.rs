@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use bytesize::ByteSize;
 
-use crate::manifest::{Limits, ProfileSpec, ToolSpec};
+use crate::manifest::{Limits, ToolSpec};
+use crate::profile::Profile;
 use crate::runtime::Runtime;
 use crate::tool::Tool;
 
@@ -35,10 +36,10 @@ pub fn report(runtime: &Runtime) -> String {
         let pin = program.sha256.as_ref().map_or("not pinned".to_owned(), |p| format!("pinned sha256:{p}"));
         row(&mut out, "component", &format!("{} ({pin})", program.component.display()));
     }
-    for profile in manifest.profiles.values() {
+    for profile in runtime.profiles() {
         let default = if profile.name == manifest.default_profile { " (default)" } else { "" };
         let _ = writeln!(out, "\nprofile {}{default}", profile.name);
-        row(&mut out, "may import", &imports_line(runtime, profile));
+        row(&mut out, "may import", &imports_line(profile));
         row(&mut out, "own access", "no files, no environment, no network; stdout and stderr captured");
         row(&mut out, "limits", &limits_line(&profile.limits, "per run"));
     }
@@ -74,11 +75,10 @@ fn tool_grants(out: &mut String, tool: &Tool) {
     row(out, "stdio", "stdin closed; stdout and stderr captured and logged");
 }
 
-fn imports_line(runtime: &Runtime, profile: &ProfileSpec) -> String {
-    let granted: Vec<String> = runtime
+fn imports_line(profile: &Profile) -> String {
+    let granted: Vec<String> = profile
         .tools()
         .iter()
-        .filter(|t| profile.tools.contains(&t.name))
         .map(|t| {
             let interfaces: Vec<&str> = t.interfaces.iter().map(|i| i.name.as_str()).collect();
             format!("{} ({})", t.name, interfaces.join(", "))

@@ -18,10 +18,10 @@ use clap::{Args, Parser, Subcommand};
 mod check;
 
 use crate::cache::{CacheOutcome, ComponentCache};
-use crate::limits::CancelToken;
 use crate::manifest::Manifest;
-use crate::run::RunStats;
+use crate::program::RunStats;
 use crate::runtime::Runtime;
+use crate::sandbox::limits::CancelToken;
 
 /// Run WebAssembly agent programs against tool components, each sandboxed with only
 /// the capabilities its manifest grants.
@@ -164,7 +164,7 @@ impl Common {
     /// Loads the manifest and checks that the chosen profile exists.
     fn runtime(&self) -> Result<Runtime, Failure> {
         let runtime = self.cache.runtime(&self.manifest)?;
-        runtime.manifest().profile(self.profile.as_deref()).map_err(Failure::before)?;
+        runtime.profile(self.profile.as_deref()).map_err(Failure::before)?;
         Ok(runtime)
     }
 }
@@ -292,24 +292,23 @@ pub fn format_stats(stats: &RunStats, program_cache: CacheOutcome) -> String {
 
 fn tools(args: &ToolsArgs) -> Result<(), Failure> {
     let runtime = args.common.runtime()?;
-    let profile = runtime.manifest().profile(args.common.profile.as_deref()).map_err(Failure::before)?;
-    let mut out = format!("profile `{}` grants {} tool(s)\n", profile.name, profile.tools.len());
-    for tool in runtime.tools().iter().filter(|t| profile.tools.contains(&t.name)) {
-        let Some(loaded) = runtime.loaded(&tool.name) else { continue };
-        let _ = writeln!(out, "\ntool `{}`  {}", tool.name, loaded.digest);
-        let interfaces =
-            loaded.interfaces().map_err(|e| Failure::before(anyhow::anyhow!("tool `{}`: {e}", tool.name)))?;
-        for interface in interfaces {
-            let _ = writeln!(out, "  interface {}", interface.name);
-            for line in interface.docs.lines() {
+    let profile = runtime.profile(args.common.profile.as_deref()).map_err(Failure::before)?;
+    let mut out = format!("profile `{}` grants {} tool(s)\n", profile.name, profile.tools().len());
+    let mut interface = None;
+    for function in profile.functions() {
+        if interface != Some((&function.tool.name, function.interface_index)) {
+            if interface.is_none_or(|(tool, _)| tool != &function.tool.name) {
+                let _ = writeln!(out, "\ntool `{}`  {}", function.tool.name, function.tool.digest);
+            }
+            interface = Some((&function.tool.name, function.interface_index));
+            let _ = writeln!(out, "  interface {}", function.interface.name);
+            for line in function.interface_docs.lines() {
                 let _ = writeln!(out, "    {line}");
             }
-            for func in &interface.funcs {
-                let _ = writeln!(out, "\n    {}", func.signature);
-                for line in func.docs.lines() {
-                    let _ = writeln!(out, "        {line}");
-                }
-            }
+        }
+        let _ = writeln!(out, "\n    {}", function.docs.signature);
+        for line in function.docs.docs.lines() {
+            let _ = writeln!(out, "        {line}");
         }
     }
     print!("{out}");

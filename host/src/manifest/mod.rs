@@ -4,7 +4,7 @@
 //! [`file`], its JSON Schema from [`json_schema`]). Parsing is strict: unknown keys are
 //! errors, and every semantic problem is collected and reported together, each naming
 //! the component and the field. Parsing touches no file and reads no environment;
-//! resolving grants into host resources is the job of [`crate::grants`], the one
+//! resolving grants into host resources is the job of [`crate::sandbox::grants`], the one
 //! module that does.
 
 mod file;
@@ -209,11 +209,41 @@ impl fmt::Display for ManifestError {
     }
 }
 
+/// Where in a manifest a problem is: a section, or one named component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// The manifest as a whole (or its top-level keys).
+    Manifest,
+    /// `[defaults]`.
+    Defaults,
+    /// `[server]`.
+    Server,
+    /// `[tool.NAME]`.
+    Tool(String),
+    /// `[profile.NAME]`.
+    Profile(String),
+    /// `[program.NAME]`.
+    Program(String),
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Manifest => f.write_str("manifest"),
+            Self::Defaults => f.write_str("defaults"),
+            Self::Server => f.write_str("server"),
+            Self::Tool(name) => write!(f, "tool `{name}`"),
+            Self::Profile(name) => write!(f, "profile `{name}`"),
+            Self::Program(name) => write!(f, "program `{name}`"),
+        }
+    }
+}
+
 /// One problem in a manifest: where, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// The component or section, e.g. "tool `files`".
-    pub at: String,
+    /// The component or section.
+    pub at: Location,
     /// The field, e.g. "dir[0].host"; empty when the whole section is meant.
     pub field: String,
     /// What is wrong and, where possible, what to do.
@@ -232,13 +262,17 @@ impl fmt::Display for Problem {
 
 impl Problem {
     /// A problem at `at`, in `field`.
-    pub fn new(at: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { at: at.into(), field: field.into(), message: message.into() }
+    pub fn new(at: &Location, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { at: at.clone(), field: field.into(), message: message.into() }
     }
 }
 
 impl Manifest {
     /// Reads and validates the manifest at `path`.
+    ///
+    /// # Ambient authority
+    ///
+    /// Reads `path` as the user running cemcp (the admin's file, named by the caller).
     ///
     /// # Errors
     ///
@@ -247,7 +281,7 @@ impl Manifest {
     pub fn load(path: &Path) -> Result<Self, ManifestError> {
         let fail = |message: String| ManifestError {
             path: path.to_path_buf(),
-            problems: vec![Problem::new("manifest", "", message)],
+            problems: vec![Problem::new(&Location::Manifest, "", message)],
         };
         let text = std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read it: {e}")))?;
         // `parent` of a bare file name is "", which `absolute` refuses: that means ".".
@@ -264,27 +298,27 @@ impl Manifest {
     pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Self, ManifestError> {
         let file: ManifestFile = toml::from_str(text).map_err(|e| ManifestError {
             path: path.to_path_buf(),
-            problems: vec![Problem::new("manifest", "", e.to_string().trim_end().to_owned())],
+            problems: vec![Problem::new(&Location::Manifest, "", e.to_string().trim_end().to_owned())],
         })?;
         let mut problems = Vec::new();
         if file.version != MANIFEST_VERSION {
             problems.push(Problem::new(
-                "manifest",
+                &Location::Manifest,
                 "version",
                 format!("version {} is not supported; this cemcp reads version {MANIFEST_VERSION}", file.version),
             ));
         }
         let tool_default = Limits::TOOL_DEFAULT.overlay(&file.defaults.tool_limits);
         let program_default = Limits::PROGRAM_DEFAULT.overlay(&file.defaults.program_limits);
-        check_limits("defaults", "tool-limits", tool_default, false, &mut problems);
+        check_limits(&Location::Defaults, "tool-limits", tool_default, false, &mut problems);
         if file.defaults.tool_limits.calls.is_some() {
             problems.push(Problem::new(
-                "defaults",
+                &Location::Defaults,
                 "tool-limits.calls",
                 "`calls` limits programs; set it in program-limits",
             ));
         }
-        check_limits("defaults", "program-limits", program_default, true, &mut problems);
+        check_limits(&Location::Defaults, "program-limits", program_default, true, &mut problems);
 
         let tools: BTreeMap<String, ToolSpec> = file
             .tool
@@ -297,7 +331,7 @@ impl Manifest {
 
         let mut profiles = BTreeMap::new();
         for (name, profile) in file.profile {
-            let at = format!("profile `{name}`");
+            let at = Location::Profile(name.clone());
             check_name(&at, &name, &mut problems);
             for (i, tool) in profile.tools.iter().enumerate() {
                 if !tools.contains_key(tool) {
@@ -310,7 +344,7 @@ impl Manifest {
         }
         if !profiles.contains_key(&file.default_profile) {
             problems.push(Problem::new(
-                "manifest",
+                &Location::Manifest,
                 "default-profile",
                 format!("`{}` is not a profile here (profiles: {})", file.default_profile, listed(profiles.keys())),
             ));
@@ -325,14 +359,14 @@ impl Manifest {
             match parse_digest(&token.sha256) {
                 Some(hex) => server.tokens.push((hex, token.profile.clone())),
                 None => problems.push(Problem::new(
-                    "server",
+                    &Location::Server,
                     format!("tokens[{i}].sha256"),
                     "not \"sha256:\" and 64 hex digits (the hash of the token, never the token)",
                 )),
             }
             if !profiles.contains_key(&token.profile) {
                 problems.push(Problem::new(
-                    "server",
+                    &Location::Server,
                     format!("tokens[{i}].profile"),
                     format!("`{}` is not a profile here (profiles: {})", token.profile, listed(profiles.keys())),
                 ));
@@ -341,7 +375,7 @@ impl Manifest {
 
         let mut programs = BTreeMap::new();
         for (name, program) in file.program {
-            let at = format!("program `{name}`");
+            let at = Location::Program(name.clone());
             check_name(&at, &name, &mut problems);
             let sha256 = program.sha256.as_deref().and_then(|text| pin(&at, text, &mut problems));
             let spec = ProgramSpec { name: name.clone(), component: resolve(base, &program.component), sha256 };
@@ -367,17 +401,35 @@ impl Manifest {
     /// # Errors
     ///
     /// When no profile has that name; the message lists the profiles there are.
-    pub fn profile(&self, name: Option<&str>) -> anyhow::Result<&ProfileSpec> {
+    pub fn profile(&self, name: Option<&str>) -> Result<&ProfileSpec, UnknownProfile> {
         let name = name.unwrap_or(&self.default_profile);
-        self.profiles.get(name).ok_or_else(|| {
-            let known: Vec<_> = self.profiles.keys().map(String::as_str).collect();
-            anyhow::anyhow!("no profile `{name}` in {} (profiles: {})", self.path.display(), known.join(", "))
-        })
+        self.profiles.get(name).ok_or_else(|| self.unknown_profile(name))
+    }
+
+    /// The error for a profile `name` this manifest does not have.
+    pub fn unknown_profile(&self, name: &str) -> UnknownProfile {
+        UnknownProfile {
+            name: name.to_owned(),
+            manifest: self.path.clone(),
+            known: self.profiles.keys().cloned().collect(),
+        }
     }
 }
 
+/// A profile name the manifest does not define.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("no profile `{name}` in {} (profiles: {})", manifest.display(), known.join(", "))]
+pub struct UnknownProfile {
+    /// The name asked for.
+    pub name: String,
+    /// The manifest.
+    pub manifest: PathBuf,
+    /// The profiles it has.
+    pub known: Vec<String>,
+}
+
 fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems: &mut Vec<Problem>) -> ToolSpec {
-    let at = format!("tool `{name}`");
+    let at = Location::Tool(name.to_owned());
     check_name(&at, name, problems);
     let limits = defaults.overlay(&tool.limits);
     check_limits(&at, "limits", limits, false, problems);
@@ -467,7 +519,7 @@ fn resolve(base: &Path, path: &Path) -> PathBuf {
 }
 
 /// A component's `sha256` pin as lowercase hex, or a problem at `at`.
-fn pin(at: &str, text: &str, problems: &mut Vec<Problem>) -> Option<String> {
+fn pin(at: &Location, text: &str, problems: &mut Vec<Problem>) -> Option<String> {
     let hex = parse_digest(text);
     if hex.is_none() {
         problems.push(Problem::new(at, "sha256", format!("`{text}` is not \"sha256:\" and 64 hex digits")));
@@ -492,7 +544,7 @@ fn unknown_tool(tool: &str, tools: &BTreeMap<String, ToolSpec>) -> String {
 
 /// Component and profile names: lowercase letters, digits and `-`, starting with a
 /// letter, at most 32 characters. They appear in tool names that MCP clients see.
-fn check_name(at: &str, name: &str, problems: &mut Vec<Problem>) {
+fn check_name(at: &Location, name: &str, problems: &mut Vec<Problem>) {
     let valid = name.len() <= 32
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
@@ -505,13 +557,13 @@ fn check_name(at: &str, name: &str, problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_env_name(at: &str, field: &str, name: &str, problems: &mut Vec<Problem>) {
+fn check_env_name(at: &Location, field: &str, name: &str, problems: &mut Vec<Problem>) {
     if name.is_empty() || name.contains(['=', '\0']) {
         problems.push(Problem::new(at, field, format!("`{name}` is not an environment variable name")));
     }
 }
 
-fn check_dir(at: &str, index: usize, dir: &DirFile, problems: &mut Vec<Problem>) {
+fn check_dir(at: &Location, index: usize, dir: &DirFile, problems: &mut Vec<Problem>) {
     let field = |name: &str| format!("dir[{index}].{name}");
     let guest = Path::new(&dir.guest);
     if !guest.is_absolute() || guest.components().any(|p| matches!(p, PathPart::ParentDir | PathPart::CurDir)) {
@@ -529,7 +581,7 @@ fn check_dir(at: &str, index: usize, dir: &DirFile, problems: &mut Vec<Problem>)
     }
 }
 
-fn check_limits(at: &str, field: &str, limits: Limits, program: bool, problems: &mut Vec<Problem>) {
+fn check_limits(at: &Location, field: &str, limits: Limits, program: bool, problems: &mut Vec<Problem>) {
     if limits.time.is_zero() {
         problems.push(Problem::new(at, format!("{field}.time"), "the time limit must be more than zero"));
     }

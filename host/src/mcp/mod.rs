@@ -1,15 +1,23 @@
 //! The MCP server: what agents connect to (`cemcp serve`).
 
-mod code;
+//!
+//! - [`server`]: the dispatcher (what is declared, listed, and who answers a call);
+//! - [`tools_mode`]: each granted tool function as an MCP tool;
+//! - [`code_mode`]: `search_tools` and `run_program`;
+//! - [`call`]: what calls share (blocking threads, cancel, progress, error results);
+//! - [`stdio`] and [`http`]: the transports.
+
+mod call;
+mod code_mode;
 mod http;
 mod server;
 mod stdio;
-mod tools;
+mod tools_mode;
 
 pub use http::{new_token, serve_http};
 pub use server::{CemcpServer, Expose};
 pub use stdio::StdioTransport;
-pub use tools::{McpTool, mcp_tools};
+pub use tools_mode::{McpTool, mcp_tools};
 
 use std::sync::Arc;
 

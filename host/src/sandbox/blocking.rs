@@ -20,7 +20,7 @@ use wasmtime_wasi_io::bindings::wasi::io::streams::{
 };
 
 use crate::engine::TICK;
-use crate::limits::RunSignals;
+use crate::sandbox::limits::RunSignals;
 
 /// Store data whose blocking I/O is guarded: the WASI resource table, the run's
 /// signals, and the deadline of the call under way (tools only).
@@ -61,8 +61,8 @@ pub fn add_to_linker<T: Guarded>(linker: &mut Linker<T>) -> wasmtime::Result<()>
 
 impl GuardedIo<'_> {
     /// Runs `operation` to completion unless a deadline passes or the run is cancelled
-    /// first; then the Store traps with the reason ([`crate::limits::RunHalt`] or
-    /// [`crate::limits::LimitExceeded`]).
+    /// first; then the Store traps with the reason ([`crate::sandbox::limits::RunHalt`] or
+    /// [`crate::sandbox::limits::LimitExceeded`]).
     fn guard<R: Stoppable>(
         table: &mut ResourceTable,
         signals: &RunSignals,

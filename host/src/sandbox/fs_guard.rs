@@ -27,7 +27,7 @@ use wasmtime_wasi::p2::bindings::sync::filesystem::types as fs;
 use wasmtime_wasi::p2::bindings::sync::io::streams;
 use wasmtime_wasi::p2::{DynOutputStream, FsError, FsResult, OutputStream, Pollable, StreamError, StreamResult};
 
-use crate::limits::LimitExceeded;
+use crate::sandbox::limits::LimitExceeded;
 
 /// Store data whose filesystem is guarded.
 pub trait FsGuarded: Send + 'static {
@@ -99,7 +99,7 @@ impl StorageQuota {
         let current = match *used {
             Some(bytes) if bytes.saturating_add(growth) <= self.limit => bytes,
             // Unknown, or over on the upper bound: measure.
-            _ => crate::grants::disk_usage(&self.dirs),
+            _ => crate::sandbox::grants::disk_usage(&self.dirs),
         };
         if current.saturating_add(growth) > self.limit {
             *used = Some(current);

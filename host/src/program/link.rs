@@ -1,5 +1,5 @@
-//! Agent programs: checked against their profile and linked to the granted tools
-//! before they run.
+//! Linking: a program checked against its profile and linked to the granted tools
+//! before it runs.
 //!
 //! Linking is generic: for every function a program imports from a tool interface, the
 //! host defines a dynamic function (`func_new`) that forwards the component values to
@@ -12,9 +12,10 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Type};
 
+use super::forward::{RunState, ToolTarget};
 use crate::cache::CacheOutcome;
-use crate::manifest::{Limits, ProfileSpec};
-use crate::run::{RunState, ToolTarget};
+use crate::manifest::Limits;
+use crate::profile::Profile;
 use crate::tool::Tool;
 
 /// The signature every program exports, as WIT (world `cemcp:host/program`).
@@ -59,6 +60,9 @@ pub enum ProgramError {
     /// Linking failed for another reason (e.g. an unsupported WASI interface).
     #[error("the program cannot be linked: {0}")]
     Link(String),
+    /// It was asked to run under a profile the manifest does not have.
+    #[error(transparent)]
+    Profile(#[from] crate::manifest::UnknownProfile),
 }
 
 impl Program {
@@ -74,14 +78,14 @@ impl Program {
         component: &Component,
         digest: String,
         cache: CacheOutcome,
-        profile: &ProfileSpec,
+        profile: &Profile,
         tools: &[Arc<Tool>],
     ) -> Result<Self, ProgramError> {
         let run = run_export(component)?;
         let mut linker = Linker::<RunState>::new(engine);
         wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-            .and_then(|()| crate::blocking::add_to_linker(&mut linker))
-            .map_err(|e| ProgramError::Link(format!("{e:#}")))?;
+            .and_then(|()| crate::sandbox::blocking::add_to_linker(&mut linker))
+            .map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
         let mut bound: Vec<Arc<Tool>> = Vec::new();
         let mut imports = Vec::new();
         let mut call_labels = Vec::new();
@@ -154,12 +158,12 @@ impl Program {
 }
 
 /// The tool that provides interface `name` to programs of `profile`.
-fn granted_tool<'t>(name: &str, profile: &ProfileSpec, tools: &'t [Arc<Tool>]) -> Result<&'t Arc<Tool>, String> {
-    let granted = |tool: &&Arc<Tool>| profile.tools.contains(&tool.name);
-    if let Some(tool) = tools.iter().filter(granted).find(|t| t.interface(name).is_some()) {
+fn granted_tool<'p>(name: &str, profile: &'p Profile, tools: &[Arc<Tool>]) -> Result<&'p Arc<Tool>, String> {
+    if let Some(tool) = profile.tools().iter().find(|t| t.interface(name).is_some()) {
         return Ok(tool);
     }
-    let list = if profile.tools.is_empty() { "none".to_owned() } else { profile.tools.join(", ") };
+    let names: Vec<&str> = profile.tools().iter().map(|t| t.name.as_str()).collect();
+    let list = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
     Err(match tools.iter().find(|t| t.interface(name).is_some()) {
         Some(tool) => format!(
             "which tool `{}` provides but profile `{}` does not grant (granted tools: {list})",

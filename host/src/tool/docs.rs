@@ -1,10 +1,11 @@
-//! The tool catalogue: each tool function's WIT signature and doc comment, both read
-//! from the component itself, so descriptions are never written twice.
+//! A tool's docs: each function's WIT signature and doc comment, both read from the
+//! component itself, so descriptions are never written twice.
 //!
-//! Signatures come from the component's type (what wasmtime will enforce). Docs come
-//! from the WIT source the tool carries in a custom section named [`WIT_SECTION`]: the
-//! component binary format has no place for doc comments, and the toolchains that
-//! build components drop them. A tool without the section is listed without docs.
+//! Signatures come from the component's WIT (the types wasmtime enforces, with their
+//! names). Docs come from the WIT source the tool carries in a custom section named
+//! [`WIT_SECTION`]: the component binary format has no place for doc comments, and
+//! the toolchains that build components drop them. A tool without the section is
+//! listed without docs.
 
 use std::collections::HashMap;
 
@@ -12,34 +13,43 @@ use wasmparser::{Parser, Payload};
 use wit_parser::decoding::{DecodedWasm, decode};
 use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeOwner, UnresolvedPackageGroup, WorldItem};
 
+use super::ToolInterface;
+
 /// The custom section holding a tool's WIT source (UTF-8), anywhere in the component.
 /// In Rust: `#[used] #[unsafe(link_section = "cemcp:wit")] static WIT: [u8; N] =
 /// *include_bytes!("tool.wit");` (see `guests/files`).
 pub const WIT_SECTION: &str = "cemcp:wit";
 
-/// One interface a tool exports, as WIT.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InterfaceDoc {
-    /// Fully qualified name, e.g. `cemcp:files/files@0.1.0`.
-    pub name: String,
-    /// The interface's doc comment.
-    pub docs: String,
-    /// Its functions, in declaration order.
-    pub funcs: Vec<FuncDoc>,
+/// A tool's docs, in the order of its interfaces and functions.
+#[derive(Debug, Default)]
+pub(super) struct Docs {
+    /// The WIT source it carries.
+    pub wit: Option<String>,
+    /// Per interface of the tool, by position.
+    pub interfaces: Vec<InterfaceDocs>,
+    /// What a function without docs shows.
+    pub missing: FuncDocs,
 }
 
-/// One function, as WIT.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FuncDoc {
-    /// The function's name.
-    pub name: String,
-    /// Its WIT signature, e.g. `read: func(path: string) -> result<string, string>`.
+/// One interface's docs.
+#[derive(Debug, Default)]
+pub(super) struct InterfaceDocs {
+    pub docs: String,
+    /// Per function of the interface, by position.
+    pub funcs: Vec<FuncDocs>,
+}
+
+/// One function as WIT: its signature and doc comment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FuncDocs {
+    /// Its WIT signature, e.g. `read: func(path: string) -> result<string, string>`;
+    /// empty if the component's WIT cannot be decoded.
     pub signature: String,
     /// Its doc comment (empty if it has none).
     pub docs: String,
 }
 
-impl FuncDoc {
+impl FuncDocs {
     /// The first sentence of the doc comment's first paragraph, on one line.
     pub fn summary(&self) -> String {
         let paragraph: Vec<&str> = self.docs.lines().map(str::trim).take_while(|l| !l.is_empty()).collect();
@@ -51,17 +61,53 @@ impl FuncDoc {
     }
 }
 
-/// The interfaces a component exports, with docs.
-///
-/// # Errors
-///
-/// When the bytes are not a component whose WIT can be decoded.
-pub fn exported_interfaces(wasm: &[u8]) -> anyhow::Result<Vec<InterfaceDoc>> {
+impl Docs {
+    /// Decodes the docs of the component `wasm`, whose exports are `interfaces`,
+    /// aligned with them by position. What cannot be decoded is left empty (and
+    /// logged): docs are for agents, and a tool without them still works.
+    pub fn decode(wasm: &[u8], interfaces: &[ToolInterface]) -> Self {
+        let wit = embedded_wit(wasm);
+        let decoded = exported_interfaces(wasm, wit.as_deref()).unwrap_or_else(|e| {
+            tracing::warn!("cannot decode a tool's WIT for its docs: {e:#}");
+            Vec::new()
+        });
+        let interfaces = interfaces
+            .iter()
+            .map(|interface| {
+                let found = decoded.iter().find(|d| d.name == interface.name);
+                InterfaceDocs {
+                    docs: found.map(|d| d.docs.clone()).unwrap_or_default(),
+                    funcs: interface
+                        .funcs
+                        .iter()
+                        .map(|func| {
+                            found
+                                .and_then(|d| d.funcs.iter().find(|(name, _)| *name == func.name))
+                                .map(|(_, docs)| docs.clone())
+                                .unwrap_or_else(|| FuncDocs { signature: func.name.clone(), docs: String::new() })
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        Self { wit, interfaces, missing: FuncDocs::default() }
+    }
+}
+
+/// One exported interface as decoded from the component, by name.
+struct Decoded {
+    name: String,
+    docs: String,
+    funcs: Vec<(String, FuncDocs)>,
+}
+
+/// The interfaces a component exports, with signatures and docs.
+fn exported_interfaces(wasm: &[u8], wit: Option<&str>) -> anyhow::Result<Vec<Decoded>> {
     let DecodedWasm::Component(resolve, world) = decode(wasm)? else {
         anyhow::bail!("this is a WIT package, not a component");
     };
     let world = resolve.worlds.get(world).ok_or_else(|| anyhow::anyhow!("the component's world is missing"))?;
-    let docs = embedded_wit(wasm).map(|text| WitDocs::parse(&text)).unwrap_or_default();
+    let docs = wit.map(WitDocs::parse).unwrap_or_default();
     let mut interfaces = Vec::new();
     for item in world.exports.values() {
         let WorldItem::Interface { id, .. } = item else { continue };
@@ -75,14 +121,11 @@ pub fn exported_interfaces(wasm: &[u8]) -> anyhow::Result<Vec<InterfaceDoc>> {
                     func.params.iter().map(|p| format!("{}: {}", p.name, type_name(&resolve, &p.ty))).collect();
                 let result =
                     func.result.as_ref().map(|t| format!(" -> {}", type_name(&resolve, t))).unwrap_or_default();
-                FuncDoc {
-                    name: func.name.clone(),
-                    signature: format!("{}: func({}){result}", func.name, params.join(", ")),
-                    docs: docs.function(&short_name, &func.name),
-                }
+                let signature = format!("{}: func({}){result}", func.name, params.join(", "));
+                (func.name.clone(), FuncDocs { signature, docs: docs.function(&short_name, &func.name) })
             })
             .collect();
-        interfaces.push(InterfaceDoc {
+        interfaces.push(Decoded {
             name: resolve.id_of(*id).unwrap_or_else(|| interface.name.clone().unwrap_or_default()),
             docs: docs.interface(&short_name),
             funcs,
@@ -196,7 +239,7 @@ mod tests {
 
     #[test]
     fn summary_is_the_first_sentence_even_when_wrapped() {
-        let doc = |docs: &str| FuncDoc { name: "f".into(), signature: String::new(), docs: docs.into() };
+        let doc = |docs: &str| FuncDocs { signature: String::new(), docs: docs.into() };
         assert_eq!(
             doc("Stores a value, replacing any earlier\nvalue. The write is atomic.\n\nMore.").summary(),
             "Stores a value, replacing any earlier value."

@@ -1,16 +1,22 @@
-//! Turning grants into host resources: the only module that uses ambient authority.
+//! Turning grants into host resources: what guests may reach of the host.
 //!
-//! Everything else in cemcp works on what this module hands it: resolved grants and
-//! WASI contexts. A grep for `preopened_dir`, `canonicalize` or `std::env::var` should
-//! find nothing outside this file.
+//! Everything else in the sandbox works on what this module hands it: resolved
+//! grants and WASI contexts.
 //!
-//! # Ambient Authority
+//! # Ambient authority
 //!
-//! [`resolve_tool`] looks host paths up (creating the ones marked `create`) and reads
-//! the host environment variables a manifest passes through; [`tool_wasi`] opens the
-//! directories as WASI preopens; [`disk_usage`] measures granted read-write
-//! directories for storage quotas. They act with the rights of the user running cemcp,
-//! on what only an admin's manifest can name.
+//! Every function in cemcp that reaches the host's files or environment with the
+//! rights of the user running it says so in a `# Ambient authority` section of its
+//! docs: `grep -rn "# Ambient authority" host/src` lists them all (and a test keeps
+//! it so). Those that act for guests are here: [`resolve_tool`] looks host paths up
+//! (creating the ones marked `create`) and reads the variables a manifest passes
+//! through; [`tool_wasi`] opens the directories as WASI preopens; [`read_component`]
+//! reads a component file and checks its pin; [`disk_usage`] measures granted
+//! read-write directories for storage quotas. They touch only what an admin's
+//! manifest names. The others are the edges: reading the manifest
+//! ([`crate::manifest::Manifest::load`]), the compiled-component cache in its own
+//! directory ([`crate::cache`]), and the files named on the command line
+//! ([`crate::cli`]).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,9 +25,9 @@ use std::time::Duration;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{Deterministic, FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder};
 
-use crate::capture::Capture;
-use crate::fs_guard::StorageQuota;
-use crate::manifest::{Access, DirGrant, NetRule, NetScheme, Problem, ToolSpec};
+use crate::manifest::{Access, DirGrant, Location, NetRule, NetScheme, Problem, ToolSpec};
+use crate::sandbox::capture::Stdio;
+use crate::sandbox::fs_guard::StorageQuota;
 
 /// A tool's grants, resolved on the host once, when the manifest is loaded.
 #[derive(Debug, Clone)]
@@ -42,40 +48,20 @@ pub struct ToolGrants {
     pub storage: Option<Arc<StorageQuota>>,
 }
 
-/// The captured stdout and stderr of one instance.
-#[derive(Debug, Clone)]
-pub struct Stdio {
-    /// What the guest wrote to stdout.
-    pub stdout: Capture,
-    /// What the guest wrote to stderr.
-    pub stderr: Capture,
-}
-
-impl Stdio {
-    fn new(limit: u64) -> Self {
-        Self { stdout: Capture::new(limit), stderr: Capture::new(limit) }
-    }
-
-    /// Logs what was captured (at info level), naming the component.
-    pub fn log(&self, component: &str) {
-        for (stream, capture) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
-            let captured = capture.captured();
-            if !captured.kept.is_empty() || captured.dropped > 0 {
-                tracing::info!(component, stream, "{}", crate::failure::escape_controls(&captured.text()));
-            }
-        }
-    }
-}
-
 /// Resolves a tool's grants on the host: directories must exist (or are created, for
 /// `create = true`) and are canonicalised, so that later symlink swaps of the
 /// configured path cannot redirect a grant; passed-through variables must be set.
+///
+/// # Ambient authority
+///
+/// Looks up and creates the manifest's directories and reads the host variables it
+/// passes through, as the user running cemcp.
 ///
 /// # Errors
 ///
 /// Every problem, naming the tool and the field.
 pub fn resolve_tool(spec: &ToolSpec) -> Result<ToolGrants, Vec<Problem>> {
-    let at = format!("tool `{}`", spec.name);
+    let at = Location::Tool(spec.name.clone());
     let mut problems = Vec::new();
     let mut dirs = Vec::with_capacity(spec.dirs.len());
     for (i, grant) in spec.dirs.iter().enumerate() {
@@ -125,9 +111,68 @@ pub fn resolve_tool(spec: &ToolSpec) -> Result<ToolGrants, Vec<Problem>> {
     })
 }
 
+/// Why a component file named by the manifest cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ComponentFileError {
+    /// The file cannot be read.
+    #[error("cannot read `{path}`: {error}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
+    /// Its digest is not the one pinned.
+    #[error("`{path}` has digest {digest}, but the manifest pins sha256:{pin}; refusing to load it")]
+    Pin {
+        /// The file.
+        path: String,
+        /// Its digest, `sha256:<hex>`.
+        digest: String,
+        /// The pinned hex digest.
+        pin: String,
+    },
+}
+
+impl ComponentFileError {
+    /// The manifest field the error belongs to.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::Read { .. } => "component",
+            Self::Pin { .. } => "sha256",
+        }
+    }
+}
+
+/// Reads a component file the manifest names and checks it against its pin, before
+/// anything compiles it. Returns its bytes and its digest (`sha256:<hex>`).
+///
+/// # Ambient authority
+///
+/// Reads `path` with the rights of the user running cemcp; only a manifest names it.
+///
+/// # Errors
+///
+/// When the file cannot be read or its digest is not the pinned one.
+pub fn read_component(path: &std::path::Path, pin: Option<&str>) -> Result<(Arc<[u8]>, String), ComponentFileError> {
+    let shown = || path.display().to_string();
+    let wasm = std::fs::read(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
+    let digest = crate::cache::digest(&wasm);
+    match pin {
+        Some(pin) if digest.strip_prefix("sha256:") != Some(pin) => {
+            Err(ComponentFileError::Pin { path: shown(), digest, pin: pin.to_owned() })
+        }
+        _ => Ok((wasm.into(), digest)),
+    }
+}
+
 /// Bytes held by the regular files under `dirs`, measured on the host (symbolic
 /// links are not followed; unreadable entries count as empty). Used by storage
 /// quotas.
+///
+/// # Ambient authority
+///
+/// Lists `dirs`, directories an admin granted to a tool, as the user running cemcp.
 pub fn disk_usage(dirs: &[std::path::PathBuf]) -> u64 {
     let mut total = 0u64;
     let mut pending: Vec<std::path::PathBuf> = dirs.to_vec();
@@ -152,6 +197,10 @@ pub fn disk_usage(dirs: &[std::path::PathBuf]) -> u64 {
 /// # Errors
 ///
 /// When a granted directory cannot be opened (it was removed after load).
+///
+/// # Ambient authority
+///
+/// Opens the granted (already resolved) directories as the user running cemcp.
 pub fn tool_wasi(grants: &ToolGrants) -> wasmtime::Result<(WasiCtx, Stdio)> {
     let stdio = Stdio::new(grants.log);
     let mut builder = base_builder(&stdio);

@@ -112,6 +112,35 @@ impl tokio::io::AsyncWrite for Capture {
     }
 }
 
+/// The captured stdout and stderr of one instance.
+#[derive(Debug, Clone)]
+pub struct Stdio {
+    /// What the guest wrote to stdout.
+    pub stdout: Capture,
+    /// What the guest wrote to stderr.
+    pub stderr: Capture,
+}
+
+impl Stdio {
+    /// Both streams, each keeping at most `limit` bytes.
+    pub fn new(limit: u64) -> Self {
+        Self { stdout: Capture::new(limit), stderr: Capture::new(limit) }
+    }
+
+    /// Logs what was captured, naming the component: at info level, under the log
+    /// target `cemcp::guest` (`RUST_LOG=cemcp::guest=info` shows only guest output),
+    /// control characters escaped.
+    pub fn log(&self, component: &str) {
+        for (stream, capture) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            let captured = capture.captured();
+            if !captured.kept.is_empty() || captured.dropped > 0 {
+                let text = crate::failure::escape_controls(&captured.text()).into_owned();
+                tracing::info!(target: "cemcp::guest", component, stream, "{text}");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,101 @@
+//! What every MCP tool call shares: running wasm on a blocking thread with cancel,
+//! progress notifications, and results as the model sees them.
+//!
+//! Errors a client sees are labelled by their source, so that a model can tell a
+//! tool's (or program's) words from the host's:
+//! - `[cemcp: tool error]`: a tool or program ran and failed; the text after the
+//!   label may be the tool author's, and is bounded;
+//! - `[cemcp: invalid arguments]`: the request itself was wrong; nothing ran.
+
+use rmcp::RoleServer;
+use rmcp::model::{CallToolResult, ContentBlock, ProgressNotificationParam};
+use rmcp::service::RequestContext;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::sandbox::limits::CancelToken;
+
+/// Most characters of an error text passed to the model.
+const MAX_ERROR_TEXT: usize = 2000;
+
+/// Runs `work` on a blocking thread. A client's cancel, the server closing (the
+/// client gone), or this future being dropped cancels `cancel`, which stops the
+/// wasm within one epoch tick: no run outlives its request.
+pub(super) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    cancel: &CancelToken,
+    context: &RequestContext<RoleServer>,
+    closing: &CancellationToken,
+) -> Result<T, String> {
+    let guard = CancelOnDrop(Some(cancel.clone()));
+    let task = tokio::task::spawn_blocking(work);
+    tokio::pin!(task);
+    let outcome = tokio::select! {
+        done = &mut task => done.map_err(|e| format!("(internal) the call failed: {e}")),
+        () = context.ct.cancelled() => {
+            cancel.cancel();
+            // Wait for the wasm to stop, so nothing outlives the request.
+            let _ = task.await;
+            Err("the call was cancelled".to_owned())
+        }
+        () = closing.cancelled() => {
+            cancel.cancel();
+            let _ = task.await;
+            Err("the call was cancelled: the server is closing".to_owned())
+        }
+    };
+    guard.disarm();
+    outcome
+}
+
+/// Cancels a run if the future waiting for it is dropped before it ends.
+struct CancelOnDrop(Option<CancelToken>);
+
+impl CancelOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(cancel) = self.0.take() {
+            cancel.cancel();
+        }
+    }
+}
+
+/// Sends a progress notification if the client asked for them.
+pub(super) async fn progress(context: &RequestContext<RoleServer>, step: f64, total: f64, message: &str) {
+    if let Some(token) = context.meta.get_progress_token() {
+        let mut param = ProgressNotificationParam::new(token, step);
+        param.total = Some(total);
+        param.message = Some(message.to_owned());
+        let _ = context.peer.notify_progress(param).await;
+    }
+}
+
+/// A successful result: `value` as text, and as structured content under `key`.
+pub(super) fn structured(key: &str, value: Value) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
+    result.structured_content = Some(json!({ key: value }));
+    result
+}
+
+/// A tool or program failure, for the model: bounded, and labelled as such.
+pub(super) fn tool_error(message: &str) -> CallToolResult {
+    labelled("tool error", message)
+}
+
+/// A request that was wrong before anything ran: labelled as such.
+pub(super) fn invalid_arguments(message: &str) -> CallToolResult {
+    labelled("invalid arguments", message)
+}
+
+fn labelled(label: &str, message: &str) -> CallToolResult {
+    let mut text: String = message.chars().take(MAX_ERROR_TEXT).collect();
+    if message.chars().count() > MAX_ERROR_TEXT {
+        text.push_str(" [truncated]");
+    }
+    CallToolResult::error(vec![ContentBlock::text(format!("[cemcp: {label}] {text}"))])
+}

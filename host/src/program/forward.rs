@@ -1,0 +1,209 @@
+//! Forwarding: the program Store's data, and how a program's import reaches the
+//! tool that serves it.
+//!
+//! Each tool the program may call has a slot, filled with an instance (in a Store of
+//! its own) on the first call. A forwarded call counts against the run's call limit,
+//! calls the tool with its own per-call limits, and turns a tool failure into an
+//! `err` value for the program where the function's result can carry one.
+
+use std::sync::Arc;
+
+use wasmtime::component::types::ComponentFunc;
+use wasmtime::component::{ResourceTable, Type, Val};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use super::run::RunStats;
+use crate::failure::describe_tool_failure;
+use crate::manifest::Limits;
+use crate::sandbox::blocking::{Guarded, GuardedIo};
+use crate::sandbox::capture::Stdio;
+use crate::sandbox::grants;
+use crate::sandbox::limits::{MemoryLimiter, RunHalt, RunSignals};
+use crate::sandbox::store::Sandboxed;
+use crate::tool::{Tool, ToolFunc, ToolInstance, check_output};
+
+/// A program import bound to one tool function.
+pub(crate) struct ToolTarget {
+    /// Position in the program's call labels, for counting calls.
+    id: usize,
+    slot: usize,
+    interface: usize,
+    func: usize,
+}
+
+impl ToolTarget {
+    pub(crate) fn new(id: usize, slot: usize, interface: usize, func: usize) -> Self {
+        Self { id, slot, interface, func }
+    }
+}
+
+/// A tool bound to a run, instantiated on first call.
+struct ToolSlot {
+    tool: Arc<Tool>,
+    live: Option<ToolInstance>,
+}
+
+/// What the program's Store holds: its own (empty) WASI context, and every tool the
+/// program may call.
+pub struct RunState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limiter: MemoryLimiter,
+    signals: RunSignals,
+    tools: Vec<ToolSlot>,
+    /// Calls per [`ToolTarget::id`]; turned into [`RunStats::tool_calls`] at the end.
+    calls: Vec<u64>,
+    /// Calls so far, and the most the profile allows.
+    total_calls: u64,
+    max_calls: Option<u64>,
+    pub(super) stats: RunStats,
+    stdio: Stdio,
+}
+
+impl RunState {
+    /// The state of a new run of a program linked to `tools`, with `labels.len()`
+    /// distinct imports, under `limits`.
+    pub(super) fn new(tools: &[Arc<Tool>], imports: usize, limits: &Limits, signals: RunSignals) -> Self {
+        let (wasi, stdio) = grants::program_wasi(limits.log);
+        Self {
+            wasi,
+            stdio,
+            total_calls: 0,
+            max_calls: limits.calls,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(limits.memory),
+            signals,
+            tools: tools.iter().map(|tool| ToolSlot { tool: Arc::clone(tool), live: None }).collect(),
+            calls: vec![0; imports],
+            stats: RunStats::default(),
+        }
+    }
+
+    /// Calls made per import, by [`ToolTarget`] id.
+    pub(super) fn calls(&self) -> &[u64] {
+        &self.calls
+    }
+}
+
+impl Sandboxed for RunState {
+    fn limiter(&mut self) -> &mut MemoryLimiter {
+        &mut self.limiter
+    }
+
+    fn signals(&self) -> &RunSignals {
+        &self.signals
+    }
+}
+
+impl WasiView for RunState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl Guarded for RunState {
+    fn guarded_io(&mut self) -> GuardedIo<'_> {
+        GuardedIo { table: &mut self.table, signals: &self.signals, call: None }
+    }
+}
+
+impl RunState {
+    /// Serves one program import by calling the tool. A tool failure (trap, limit,
+    /// failed start) discards that tool's instance and reaches the program as an `err`
+    /// value when the function returns `result<_, string>`; a run-wide halt
+    /// (cancel, program timeout) propagates and stops the program.
+    ///
+    /// This is the hot path of every forwarded call: it allocates nothing and clones
+    /// nothing unless the tool has to be instantiated.
+    pub(crate) fn forward(
+        &mut self,
+        target: &ToolTarget,
+        ty: &ComponentFunc,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> wasmtime::Result<()> {
+        if let Some(calls) = self.calls.get_mut(target.id) {
+            *calls += 1;
+        }
+        self.total_calls += 1;
+        if let Some(max) = self.max_calls
+            && self.total_calls > max
+        {
+            return Err(wasmtime::Error::new(RunHalt::Calls(max)));
+        }
+        let ToolSlot { tool, live } =
+            self.tools.get_mut(target.slot).ok_or_else(|| wasmtime::format_err!("(internal) no tool slot"))?;
+        let func =
+            tool.func(target.interface, target.func).ok_or_else(|| wasmtime::format_err!("(internal) no function"))?;
+        let instance = match live {
+            Some(instance) => instance,
+            None => match tool.instantiate(self.signals.clone()) {
+                Ok(instance) => {
+                    *self.stats.instances.entry(tool.name.clone()).or_default() += 1;
+                    live.insert(instance)
+                }
+                Err(e) => {
+                    return tool_failed(&mut self.stats, tool, func, &e.context("it could not start"), ty, results);
+                }
+            },
+        };
+        if let Err(error) = instance.call(func, &tool.limits, params, results) {
+            // A failed instance cannot be entered again: drop it, keeping its output.
+            if let Some(failed) = live.take() {
+                failed.stdio.log(&tool.name);
+            }
+            if error.downcast_ref::<RunHalt>().is_some() {
+                return Err(error);
+            }
+            return tool_failed(&mut self.stats, tool, func, &error, ty, results);
+        }
+        if let Err(limit) = check_output(&tool.limits, results) {
+            return tool_failed(&mut self.stats, tool, func, &wasmtime::Error::new(limit), ty, results);
+        }
+        Ok(())
+    }
+
+    /// Logs what the program and every live tool wrote to stdout and stderr.
+    pub(super) fn log_stdio(&self) {
+        self.stdio.log("program");
+        for slot in &self.tools {
+            if let Some(live) = &slot.live {
+                live.stdio.log(&slot.tool.name);
+            }
+        }
+    }
+}
+
+/// Records and reports a tool failure: to the program as an `err` value if the
+/// function's result can carry it, otherwise as an error that stops the program.
+fn tool_failed(
+    stats: &mut RunStats,
+    tool: &Tool,
+    func: &ToolFunc,
+    error: &wasmtime::Error,
+    ty: &ComponentFunc,
+    results: &mut [Val],
+) -> wasmtime::Result<()> {
+    stats.tool_failures += 1;
+    let message = describe_tool_failure(tool, Some(&func.name), error);
+    tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
+    deliver_error(ty, message, results)
+}
+
+/// Puts `message` in the function's `err` case if its result is `result<_, string>`;
+/// otherwise the failure stops the program.
+fn deliver_error(ty: &ComponentFunc, message: String, results: &mut [Val]) -> wasmtime::Result<()> {
+    let carries_string_error = matches!(ty.results().collect::<Vec<_>>().as_slice(), [Type::Result(r)] if matches!(r.err(), Some(Type::String)));
+    match results {
+        [slot] if carries_string_error => {
+            *slot = Val::Result(Err(Some(Box::new(Val::String(message)))));
+            Ok(())
+        }
+        _ => Err(wasmtime::Error::new(ToolFailure(message))),
+    }
+}
+
+/// A tool failure that could not be delivered as a value.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(super) struct ToolFailure(pub(super) String);

@@ -1,0 +1,168 @@
+//! One program run: the program in its own Store, each tool it calls instantiated on
+//! first use in a Store of its own, owned by the program Store's data
+//! ([`super::forward`]).
+//!
+//! # Threads and cancellation
+//!
+//! Runs are synchronous: [`crate::Runtime::run`] blocks the calling thread until the
+//! program returns or is stopped. An async server calls it from a blocking thread
+//! (`tokio::task::spawn_blocking`) and keeps a [`CancelToken`] to stop it. This was
+//! chosen over wasmtime's async mode because calls from the program into a tool Store
+//! are plain nested synchronous calls (no fiber per call, ~180-360 ns per forwarded
+//! call in the prototype), and because epoch interruption already gives everything
+//! async would: every Store checks the run's cancel flag and deadlines once per epoch
+//! tick, so a cancel or timeout stops the run within one tick, whether the program or
+//! a tool is executing.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use wasmtime::Store;
+use wasmtime::component::{TypedFunc, WasmStr};
+
+use super::forward::{RunState, ToolFailure};
+use super::link::Program;
+use crate::failure;
+use crate::sandbox::limits::{CancelToken, LimitExceeded, RunHalt, RunSignals};
+use crate::sandbox::store::sandboxed_store;
+
+/// What a successful run returns.
+#[derive(Debug, Clone)]
+pub struct RunOutput {
+    /// The program's JSON output, as it returned it.
+    pub output: String,
+    /// What the run did.
+    pub stats: RunStats,
+}
+
+/// Statistics of one run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunStats {
+    /// Wall-clock time from instantiating the program to its return.
+    #[serde(serialize_with = "millis")]
+    pub wall_time: Duration,
+    /// Calls made by the program, per `tool.function`.
+    pub tool_calls: BTreeMap<String, u64>,
+    /// Instances created, per component (`program` or a tool name).
+    pub instances: BTreeMap<String, u64>,
+    /// Tool calls that trapped or hit a tool limit (each discarded that instance).
+    pub tool_failures: u64,
+}
+
+impl RunStats {
+    /// Total tool calls.
+    pub fn total_calls(&self) -> u64 {
+        self.tool_calls.values().sum()
+    }
+}
+
+fn millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// Why a run failed. Each message says which component and which limit, as a user
+/// would want to read it.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// Cancelled, or over the program's time limit.
+    #[error(transparent)]
+    Halted(RunHalt),
+    /// The program went over one of its own limits.
+    #[error("program {0}")]
+    Limit(LimitExceeded),
+    /// The program trapped.
+    #[error("program trapped: {0}")]
+    Trap(String),
+    /// A tool failed in a function whose result type cannot carry the error to the
+    /// program (only functions returning `result<_, string>` can).
+    #[error("{0}; the program could not receive this as a value, so the run was stopped")]
+    ToolFailed(String),
+    /// The program returned `err`.
+    #[error("program returned an error: {0}")]
+    Program(String),
+    /// The program returned text that is not JSON.
+    #[error("program output is not JSON ({0})")]
+    BadOutput(String),
+    /// The program called `exit` instead of returning from `run`.
+    #[error("program exited with status {0} instead of returning its output from `run`")]
+    Exited(i32),
+    /// The program could not be instantiated.
+    #[error("program could not start: {0}")]
+    Start(String),
+}
+
+/// Runs `program` once with `input`. Blocks until it returns or is stopped.
+pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
+    let started = Instant::now();
+    let signals = RunSignals::start(cancel.clone(), program.limits.time);
+    let state = RunState::new(&program.tools, program.call_labels.len(), &program.limits, signals);
+    let mut store =
+        sandboxed_store(program.pre.engine(), state, &program.limits).map_err(|e| RunError::Start(e.to_string()))?;
+    store.data_mut().stats.instances.insert("program".into(), 1);
+
+    let outcome = call_run(&mut store, program, input);
+    let state = store.data_mut();
+    state.log_stdio();
+    let mut stats = std::mem::take(&mut state.stats);
+    stats.wall_time = started.elapsed();
+    let counted = program.call_labels.iter().zip(state.calls()).filter(|(_, calls)| **calls > 0);
+    stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
+    let output = outcome?;
+    serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
+    Ok(RunOutput { output, stats })
+}
+
+/// The `run` export's signature, as a typed function: the output is read in the
+/// program's memory and measured before anything is copied, so an output over the
+/// limit costs nothing to refuse.
+type RunFunc = TypedFunc<(String,), (Result<WasmStr, WasmStr>,)>;
+
+fn call_run(store: &mut Store<RunState>, program: &Program, input: &str) -> Result<String, RunError> {
+    let limits = program.limits;
+    let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(&e, limits.fuel, RunError::Start))?;
+    let func: RunFunc =
+        instance.get_typed_func(&mut *store, program.run).map_err(|e| RunError::Start(failure::plain(&e)))?;
+    let (returned,) =
+        func.call(&mut *store, (input.to_owned(),)).map_err(|e| classify(&e, limits.fuel, RunError::Trap))?;
+    match returned {
+        Ok(output) => {
+            let output = text(&output, store)?;
+            let size = output.len() as u64;
+            if size > limits.output {
+                return Err(RunError::Limit(LimitExceeded::Output { limit: limits.output, size }));
+            }
+            Ok(output.into_owned())
+        }
+        Err(error) => {
+            // An error message is bounded like an output.
+            let error = text(&error, store)?;
+            let kept: String = error.chars().take(usize::try_from(limits.output).unwrap_or(usize::MAX)).collect();
+            Err(RunError::Program(kept))
+        }
+    }
+}
+
+/// A string the program returned, read in place in its memory.
+fn text<'a>(s: &WasmStr, store: &'a Store<RunState>) -> Result<std::borrow::Cow<'a, str>, RunError> {
+    s.to_str(store).map_err(|e| RunError::Trap(format!("`run` returned invalid text: {}", failure::plain(&e))))
+}
+
+/// Names the limit, halt or exit behind an error; anything else becomes `fallback`,
+/// in words and without a wasm backtrace.
+fn classify(error: &wasmtime::Error, fuel: Option<u64>, fallback: fn(String) -> RunError) -> RunError {
+    tracing::debug!("program failure in detail: {error:?}");
+    if let Some(halt) = error.downcast_ref::<RunHalt>() {
+        RunError::Halted(*halt)
+    } else if let Some(limit) = LimitExceeded::of(error, fuel) {
+        RunError::Limit(limit)
+    } else if let Some(failure) = error.downcast_ref::<ToolFailure>() {
+        RunError::ToolFailed(failure.0.clone())
+    } else if let Some(status) = failure::exit_status(error) {
+        RunError::Exited(status)
+    } else if let Some(trap) = error.downcast_ref::<wasmtime::Trap>() {
+        fallback(trap.to_string())
+    } else {
+        fallback(failure::plain(error))
+    }
+}

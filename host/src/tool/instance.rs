@@ -1,0 +1,182 @@
+//! Tool instances: each in a Store of its own, with the tool's WASI context, grants
+//! and limits, bound to one run (or to one call in tools mode).
+
+use std::time::{Duration, Instant};
+
+use wasmtime::Store;
+use wasmtime::component::{Func, Instance, ResourceTable, Val};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+use super::{Tool, ToolFunc};
+use crate::manifest::Limits;
+use crate::sandbox::blocking::{Guarded, GuardedIo};
+use crate::sandbox::capture::Stdio;
+use crate::sandbox::fs_guard::{FsGuarded, GuardedFs, StorageQuota};
+use crate::sandbox::grants;
+use crate::sandbox::http_policy::HttpPolicy;
+use crate::sandbox::limits::{LimitExceeded, MemoryLimiter, RunSignals};
+use crate::sandbox::store::{Sandboxed, sandboxed_store};
+
+impl Tool {
+    /// A fresh instance in a new Store, bound to one run's signals.
+    ///
+    /// # Errors
+    ///
+    /// When a granted directory cannot be opened, or instantiation fails (for example
+    /// its initial memory is over its memory limit).
+    pub fn instantiate(&self, signals: RunSignals) -> wasmtime::Result<ToolInstance> {
+        let (wasi, stdio) = grants::tool_wasi(&self.grants)?;
+        let state = ToolState {
+            name: self.name.as_str().into(),
+            storage: self.grants.storage.clone(),
+            wasi,
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            http_policy: HttpPolicy::new(self.name.as_str().into(), std::sync::Arc::clone(&self.grants.network)),
+            limiter: MemoryLimiter::new(self.limits.memory),
+            signals,
+            call: None,
+        };
+        let mut store = sandboxed_store(self.pre.engine(), state, &self.limits)?;
+        let instance = self.pre.instantiate(&mut store)?;
+        Ok(ToolInstance { store, instance, funcs: vec![None; self.func_count], stdio })
+    }
+
+    /// Calls one function on a fresh instance, as an MCP client's direct tool call:
+    /// the tool's own limits apply (time, memory, fuel and output, exactly as for a
+    /// call from a program), and `cancel` stops it. The instance is dropped
+    /// afterwards, so calls share no state, exactly as runs do not.
+    ///
+    /// # Errors
+    ///
+    /// A trap, a [`crate::sandbox::limits::LimitExceeded`] or a cancel, as a wasmtime error.
+    pub fn call_once(
+        &self,
+        func: &ToolFunc,
+        params: &[Val],
+        cancel: &crate::CancelToken,
+    ) -> wasmtime::Result<Vec<Val>> {
+        let mut instance = self.instantiate(RunSignals::cancel_only(cancel.clone()))?;
+        let mut results = vec![Val::Bool(false); func.ty.results().len()];
+        let outcome = instance.call(func, &self.limits, params, &mut results);
+        instance.stdio.log(&self.name);
+        outcome?;
+        check_output(&self.limits, &results)?;
+        Ok(results)
+    }
+}
+
+/// Whether a call's results fit the tool's output limit.
+///
+/// # Errors
+///
+/// [`LimitExceeded::Output`] with the limit and the size returned.
+pub fn check_output(limits: &Limits, results: &[Val]) -> Result<(), LimitExceeded> {
+    let size: u64 = results.iter().map(crate::values::size_of).sum();
+    if size > limits.output { Err(LimitExceeded::Output { limit: limits.output, size }) } else { Ok(()) }
+}
+
+/// What a tool's Store holds.
+pub struct ToolState {
+    name: std::sync::Arc<str>,
+    storage: Option<std::sync::Arc<StorageQuota>>,
+    wasi: WasiCtx,
+    table: ResourceTable,
+    http: WasiHttpCtx,
+    http_policy: HttpPolicy,
+    limiter: MemoryLimiter,
+    signals: RunSignals,
+    /// Deadline and limit of the call under way.
+    call: Option<(Instant, Duration)>,
+}
+
+impl WasiView for ToolState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for ToolState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.http_policy }
+    }
+}
+
+impl Sandboxed for ToolState {
+    fn limiter(&mut self) -> &mut MemoryLimiter {
+        &mut self.limiter
+    }
+
+    fn signals(&self) -> &RunSignals {
+        &self.signals
+    }
+
+    fn call_deadline(&self) -> Option<(Instant, Duration)> {
+        self.call
+    }
+}
+
+impl FsGuarded for ToolState {
+    fn guarded_fs(&mut self) -> GuardedFs<'_> {
+        GuardedFs {
+            fs: wasmtime_wasi::filesystem::WasiFilesystemCtxView {
+                ctx: self.wasi.filesystem(),
+                table: &mut self.table,
+            },
+            tool: &self.name,
+            quota: self.storage.as_ref(),
+        }
+    }
+}
+
+impl Guarded for ToolState {
+    fn guarded_io(&mut self) -> GuardedIo<'_> {
+        GuardedIo { table: &mut self.table, signals: &self.signals, call: self.call }
+    }
+}
+
+/// A live tool instance. After any error it must be dropped: a trapped instance
+/// cannot be entered again.
+pub struct ToolInstance {
+    store: Store<ToolState>,
+    instance: Instance,
+    /// Functions looked up so far, by [`ToolFunc`] position.
+    funcs: Vec<Option<Func>>,
+    /// Its captured stdout and stderr.
+    pub stdio: Stdio,
+}
+
+impl ToolInstance {
+    /// Calls one exported function with the tool's per-call time and fuel limits.
+    ///
+    /// # Errors
+    ///
+    /// A trap, a [`crate::sandbox::limits::LimitExceeded`], or a [`crate::sandbox::limits::RunHalt`] that
+    /// must stop the whole run.
+    pub fn call(
+        &mut self,
+        func: &ToolFunc,
+        limits: &Limits,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> wasmtime::Result<()> {
+        let cached =
+            self.funcs.get_mut(func.position).ok_or_else(|| wasmtime::format_err!("(internal) no function slot"))?;
+        let function = match cached {
+            Some(function) => *function,
+            None => *cached.insert(
+                self.instance
+                    .get_func(&mut self.store, func.index)
+                    .ok_or_else(|| wasmtime::format_err!("function `{}` is missing from the instance", func.name))?,
+            ),
+        };
+        if let Some(fuel) = limits.fuel {
+            self.store.set_fuel(fuel)?;
+        }
+        self.store.data_mut().call = Some((Instant::now() + limits.time, limits.time));
+        let outcome = function.call(&mut self.store, params, results);
+        self.store.data_mut().call = None;
+        outcome
+    }
+}
