@@ -12,11 +12,14 @@ example *INPUT:
 test:
     cargo test --workspace
 
-# Formatting and lints, as CI runs them.
+# Formatting, lints, docs and dependency checks, as CI runs them.
 lint:
     cargo fmt --all -- --check
     cd guests && cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cd guests && CARGO_TARGET_DIR=../target/guests cargo clippy --target wasm32-wasip2 --all-targets -- -D warnings
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+    cargo deny check licenses bans sources
 
 # Format host and guest code.
 fmt:

@@ -83,6 +83,10 @@ impl ComponentCache {
 
     /// The default directory: `$CEMCP_CACHE_DIR`, else `$XDG_CACHE_HOME/cemcp`, else
     /// `$HOME/.cache/cemcp`; none if none of those is set.
+    ///
+    /// # Ambient authority
+    ///
+    /// Reads those three variables of the host environment.
     pub fn default_dir() -> Option<PathBuf> {
         let var = |name| std::env::var_os(name).filter(|v| !v.is_empty()).map(PathBuf::from);
         var("CEMCP_CACHE_DIR")
@@ -99,6 +103,11 @@ impl ComponentCache {
     ///
     /// An unreadable or incompatible entry is recompiled and replaced; a cache that
     /// cannot be written only costs speed (it is logged, not fatal).
+    ///
+    /// # Ambient authority
+    ///
+    /// Reads, writes and removes files in the cache directory (its own, chosen by
+    /// the user running cemcp), as that user.
     ///
     /// # Errors
     ///

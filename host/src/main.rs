@@ -1,4 +1,8 @@
 //! The `cemcp` binary; see `cemcp --help`.
+//!
+//! # Ambient authority
+//!
+//! Reads its arguments and `RUST_LOG` from the process, as every command does.
 
 use std::process::ExitCode;
 

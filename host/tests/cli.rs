@@ -9,7 +9,7 @@
 
 use std::process::Output;
 
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use common::{CEMCP, command};
 
 mod common;
@@ -60,7 +60,7 @@ fn input_can_come_from_a_file() {
 #[test]
 fn failures_exit_non_zero_with_a_clear_message() {
     let bed = TestBed::new();
-    bed.write_manifest(&TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "200ms""#));
+    bed.write_manifest(&TestBed::base_manifest().edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "200ms""#));
     let probe = artifacts::PROBE_COMPONENT;
     let cases: [(&[&str], u8, &str); 5] = [
         (
@@ -143,8 +143,8 @@ fn runs_even_where_the_pooling_allocator_cannot_reserve_its_address_space() {
 fn check_shows_effective_capabilities_and_hides_env_values() {
     let bed = TestBed::new();
     let manifest = TestBed::base_manifest()
-        .replace(r#"env = { GREETING = "hello" }"#, r#"env = { GREETING = "hello", TOKEN = "s3cr3t" }"#)
-        .replace("network = []", r#"network = ["https://*.example.com", "http://127.0.0.1:8080"]"#);
+        .edit(r#"env = { GREETING = "hello" }"#, r#"env = { GREETING = "hello", TOKEN = "s3cr3t" }"#)
+        .edit("network = []", r#"network = ["https://*.example.com", "http://127.0.0.1:8080"]"#);
     bed.write_manifest(&manifest);
     let out = cemcp(&bed, &["check", "manifest.toml"]);
     let stdout = text(&out.stdout);
@@ -168,9 +168,9 @@ fn check_shows_effective_capabilities_and_hides_env_values() {
 fn check_lists_every_problem_and_exits_2() {
     let bed = TestBed::new();
     let manifest = TestBed::base_manifest()
-        .replace(r#"host = "docs""#, r#"host = "missing""#)
-        .replace("network = []", r#"network = ["ftp://x"]"#)
-        .replace(r#"tools = ["files"]"#, r#"tools = ["files", "nope"]"#);
+        .edit(r#"host = "docs""#, r#"host = "missing""#)
+        .edit("network = []", r#"network = ["ftp://x"]"#)
+        .edit(r#"tools = ["files"]"#, r#"tools = ["files", "nope"]"#);
     bed.write_manifest(&manifest);
     let out = cemcp(&bed, &["check", "manifest.toml"]);
     let stderr = text(&out.stderr);
@@ -179,7 +179,7 @@ fn check_lists_every_problem_and_exits_2() {
     assert!(stderr.contains("tool `http`, field `network[0]`: `ftp` is not a scheme"), "{stderr}");
     assert!(stderr.contains("profile `files-only`, field `tools[1]`: no tool `nope` is declared"), "{stderr}");
     // Problems found on disk come once the file's own problems are fixed.
-    bed.write_manifest(&TestBed::base_manifest().replace(r#"host = "docs""#, r#"host = "missing""#));
+    bed.write_manifest(&TestBed::base_manifest().edit(r#"host = "docs""#, r#"host = "missing""#));
     let stderr = text(&cemcp(&bed, &["check", "manifest.toml"]).stderr);
     assert!(stderr.contains("tool `files`, field `dir[0].host`: `"), "{stderr}");
 }
@@ -200,7 +200,7 @@ fn schema_matches_the_committed_copy() {
 #[test]
 fn guest_stdout_and_stderr_are_captured_bounded_and_logged_never_in_the_output() {
     let bed = TestBed::new();
-    bed.write_manifest(&TestBed::base_manifest().replace(
+    bed.write_manifest(&TestBed::base_manifest().edit(
         r#"limits = { time = "500ms", memory = "16 MiB" }"#,
         r#"limits = { time = "5s", memory = "16 MiB", log = "1 KiB" }"#,
     ));

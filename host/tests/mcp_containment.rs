@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, Lines};
 use tokio::process::{Child, ChildStdin, ChildStdout, Command};
@@ -137,7 +137,7 @@ async fn only_tools_are_declared_and_other_methods_are_unknown() {
 
 #[tokio::test]
 async fn closing_stdin_cancels_the_clients_runs_and_the_server_exits() {
-    let manifest = TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "120s""#);
+    let manifest = TestBed::base_manifest().edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "120s""#);
     let mut raw = Raw::start(TestBed::new(), &manifest).await;
     let call = json!({ "jsonrpc": "2.0", "id": 1, "method": "tools/call",
         "params": { "name": "run_program", "arguments": { "name": "report", "input": {} } } });
@@ -162,7 +162,7 @@ async fn closing_stdin_cancels_the_clients_runs_and_the_server_exits() {
 async fn tools_mode_applies_the_same_limits_and_words_as_programs() {
     let bed = TestBed::new();
     std::fs::write(bed.path().join("docs/big.txt"), "x".repeat(4096)).unwrap();
-    let manifest = TestBed::base_manifest().replace(
+    let manifest = TestBed::base_manifest().edit(
         r#"limits = { time = "5s", memory = "32 MiB" }"#,
         r#"limits = { time = "5s", memory = "32 MiB", output = "1 KiB" }"#,
     );
@@ -262,6 +262,23 @@ mod http {
         assert_eq!(response.status(), 413);
         let reply = message(response).await;
         assert!(reply["error"]["message"].as_str().unwrap().contains("larger than the 48.0 MiB limit"), "{reply}");
+    }
+
+    #[tokio::test]
+    async fn ending_a_session_is_answered_as_clients_expect() {
+        let session = Session::start().await;
+        let end = |session: &Session| {
+            session
+                .client
+                .delete(&session.url)
+                .header("mcp-session-id", &session.id)
+                .header("mcp-protocol-version", "2025-11-25")
+                .send()
+        };
+        // The official Python SDK client logs a failure for anything but 200 or 204.
+        assert_eq!(end(&session).await.unwrap().status(), 204);
+        let after = session.post(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#.into()).await;
+        assert_eq!(after.status(), 404, "the session is gone");
     }
 
     #[tokio::test]

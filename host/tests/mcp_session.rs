@@ -13,7 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use rmcp::model::{CallToolRequestParams, CallToolResult, ClientRequest, Request};
 use rmcp::service::{PeerRequestOptions, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
@@ -61,7 +61,7 @@ enum Connection {
 /// Starts `cemcp serve` (over HTTP, on a free loopback port) with its log on stderr.
 async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<ChildStderr>>, Connection, TestBed) {
     let bed = TestBed::new();
-    bed.write_manifest(&TestBed::base_manifest().replace(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#));
+    bed.write_manifest(&TestBed::base_manifest().edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#));
     let mut args = vec!["serve", "-m", "manifest.toml", "--expose", expose];
     if matches!(transport, Transport::Http) {
         args.extend(["--http", "127.0.0.1:0"]);

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use cemcp::{CancelToken, ComponentCache};
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 /// Calls per run in the forwarding benchmark; the run's launch (~tens of µs) adds
@@ -55,7 +55,12 @@ fn launch(c: &mut Criterion) {
 
 fn forwarding(c: &mut Criterion) {
     let bed = TestBed::new();
-    let runtime = bed.base_runtime();
+    // The base manifest allows 10,000 calls per run; this run makes `CALLS`.
+    let manifest = TestBed::base_manifest().edit(
+        r#"limits = { time = "5s", memory = "64 MiB" }"#,
+        &format!(r#"limits = {{ time = "5s", memory = "64 MiB", calls = {} }}"#, 2 * CALLS),
+    );
+    let runtime = bed.runtime(&manifest).unwrap();
     let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
     let cancel = CancelToken::new();
 

@@ -13,6 +13,28 @@ pub mod artifacts {
     include!(concat!(env!("OUT_DIR"), "/gen.rs"));
 }
 
+/// Editing manifest text in tests: like `str::replace`, but an edit that does not
+/// apply fails the test instead of silently leaving the text as it was (which would
+/// let a test pass for the wrong reason).
+pub trait ManifestEdit {
+    /// The text with every `from` replaced by `to`.
+    ///
+    /// # Panics
+    ///
+    /// When the text does not contain `from`.
+    fn edit(&self, from: &str, to: &str) -> String;
+}
+
+impl ManifestEdit for str {
+    #[expect(clippy::panic, reason = "test support: an edit that does not apply is a broken test")]
+    fn edit(&self, from: &str, to: &str) -> String {
+        if !self.contains(from) {
+            panic!("the edit does not apply: `{from}` is not in\n{self}");
+        }
+        self.replace(from, to)
+    }
+}
+
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
@@ -26,8 +48,8 @@ pub fn shared_cache() -> ComponentCache {
 
 /// A manifest granting `files` (read-only, `docs/`), `kv` (read-write, `store/`),
 /// `flaky` (nothing), `http` (no network) and `config` (`GREETING=hello`) to profile
-/// `all`; profile `files-only` grants just `files`. Tests edit it with `str::replace`
-/// to make each case.
+/// `all`; profile `files-only` grants just `files`. Tests edit it with
+/// [`ManifestEdit::edit`] to make each case.
 pub const BASE_MANIFEST: &str = r#"
 version = 1
 default-profile = "all"
@@ -104,12 +126,12 @@ impl TestBed {
     /// [`BASE_MANIFEST`] with its component paths filled in.
     pub fn base_manifest() -> String {
         BASE_MANIFEST
-            .replace("{FILES}", artifacts::FILES_COMPONENT)
-            .replace("{KV}", artifacts::KV_COMPONENT)
-            .replace("{FLAKY}", artifacts::FLAKY_COMPONENT)
-            .replace("{HTTP}", artifacts::HTTP_COMPONENT)
-            .replace("{CONFIG}", artifacts::CONFIG_COMPONENT)
-            .replace("{REPORT}", artifacts::REPORT_COMPONENT)
+            .edit("{FILES}", artifacts::FILES_COMPONENT)
+            .edit("{KV}", artifacts::KV_COMPONENT)
+            .edit("{FLAKY}", artifacts::FLAKY_COMPONENT)
+            .edit("{HTTP}", artifacts::HTTP_COMPONENT)
+            .edit("{CONFIG}", artifacts::CONFIG_COMPONENT)
+            .edit("{REPORT}", artifacts::REPORT_COMPONENT)
     }
 
     /// Writes `text` as `manifest.toml` in the bed and returns its path.

@@ -1,7 +1,7 @@
 //! Programs are checked against their profile before they run.
 
 use cemcp::ProgramError;
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 
 fn refusal(bed: &TestBed, manifest: &str, program: &str, profile: Option<&str>) -> String {
     let runtime = bed.runtime(manifest).unwrap();
@@ -26,11 +26,10 @@ fn import_of_a_tool_the_profile_does_not_grant_is_refused_before_running() {
 #[test]
 fn import_that_no_tool_provides_is_refused() {
     let bed = TestBed::new();
-    let manifest = TestBed::base_manifest().replace("[tool.flaky]", "[tool.unused]").replace(
-        r#"tools = ["files", "kv", "flaky", "http", "config"]"#,
-        r#"tools = ["files", "kv", "http", "config"]"#,
-    );
-    let manifest = manifest.replace(artifacts::FLAKY_COMPONENT, artifacts::KV_COMPONENT);
+    let manifest = TestBed::base_manifest()
+        .edit("[tool.flaky]", "[tool.unused]")
+        .edit(r#"tools = ["files", "kv", "flaky", "http", "config"]"#, r#"tools = ["files", "kv", "http", "config"]"#);
+    let manifest = manifest.edit(artifacts::FLAKY_COMPONENT, artifacts::KV_COMPONENT);
     let message = refusal(&bed, &manifest, artifacts::PROBE_COMPONENT, None);
     assert_eq!(
         message,
@@ -68,7 +67,7 @@ fn unknown_profile_is_named_with_the_known_ones() {
 fn tool_that_imports_a_non_wasi_interface_is_rejected_at_load() {
     let bed = TestBed::new();
     // A program component imports tool interfaces; declared as a tool it must be refused.
-    let manifest = TestBed::base_manifest().replace(artifacts::FLAKY_COMPONENT, artifacts::REPORT_COMPONENT);
+    let manifest = TestBed::base_manifest().edit(artifacts::FLAKY_COMPONENT, artifacts::REPORT_COMPONENT);
     let error = bed.runtime(&manifest).err().unwrap().to_string();
     assert!(
         error.contains(
@@ -82,8 +81,8 @@ fn tool_that_imports_a_non_wasi_interface_is_rejected_at_load() {
 fn missing_component_and_directory_are_both_reported() {
     let bed = TestBed::new();
     let manifest = TestBed::base_manifest()
-        .replace(artifacts::KV_COMPONENT, "/nonexistent/kv.wasm")
-        .replace(r#"host = "docs""#, r#"host = "no-such-dir""#);
+        .edit(artifacts::KV_COMPONENT, "/nonexistent/kv.wasm")
+        .edit(r#"host = "docs""#, r#"host = "no-such-dir""#);
     let error = bed.runtime(&manifest).err().unwrap().to_string();
     assert!(error.contains("2 problems"), "{error}");
     assert!(error.contains("tool `files`, field `dir[0].host`: `"), "{error}");

@@ -3,12 +3,12 @@
 use std::time::{Duration, Instant};
 
 use cemcp::{CancelToken, RunError, RunHalt};
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use serde_json::json;
 
 /// The base manifest with the `all` profile's limits replaced.
 fn with_program_limits(limits: &str) -> String {
-    TestBed::base_manifest().replace(r#"limits = { time = "5s", memory = "64 MiB" }"#, limits)
+    TestBed::base_manifest().edit(r#"limits = { time = "5s", memory = "64 MiB" }"#, limits)
 }
 
 #[test]
@@ -103,7 +103,7 @@ fn program_time_limit_covers_time_spent_in_tools() {
     let bed = TestBed::new();
     // The tool may spin for 5s per call, but the program has only 300ms in all.
     let manifest = with_program_limits(r#"limits = { time = "300ms" }"#)
-        .replace(r#"limits = { time = "500ms", memory = "16 MiB" }"#, r#"limits = { time = "5s" }"#);
+        .edit(r#"limits = { time = "500ms", memory = "16 MiB" }"#, r#"limits = { time = "5s" }"#);
     let runtime = bed.runtime(&manifest).unwrap();
     let input = json!({ "do": "flaky", "calls": ["spin"] }).to_string();
     let started = Instant::now();

@@ -9,7 +9,6 @@
 )]
 
 mod cache;
-mod cases;
 mod concurrency;
 mod example;
 mod imports;

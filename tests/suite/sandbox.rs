@@ -1,6 +1,6 @@
 //! Filesystem isolation: what the program and the `files` tool can and cannot reach.
 
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use serde_json::{Value, json};
 
 fn probe(bed: &TestBed, input: Value) -> Value {
@@ -69,7 +69,7 @@ fn files_tool_cannot_leave_its_grant() {
 #[test]
 fn read_only_grant_refuses_writes() {
     let bed = TestBed::new();
-    let manifest = TestBed::base_manifest().replace(
+    let manifest = TestBed::base_manifest().edit(
         r#"host = "store", guest = "/store", access = "read-write""#,
         r#"host = "store", guest = "/store", access = "read-only""#,
     );
@@ -129,8 +129,7 @@ fn randomness_and_clocks_can_be_turned_off() {
     assert_ne!(real[0], real[3], "{real}");
     assert!(real[1]["ok"].as_u64().unwrap() > 1_700_000_000, "{real}");
     // Off: every instance draws the same fixed sequence, and the clock reads 0.
-    let off =
-        run(&TestBed::base_manifest().replace("[tool.flaky]\n", "[tool.flaky]\nclocks = false\nrandom = false\n"));
+    let off = run(&TestBed::base_manifest().edit("[tool.flaky]\n", "[tool.flaky]\nclocks = false\nrandom = false\n"));
     assert_eq!(off[0], off[3], "{off}");
     assert_eq!((&off[1], &off[4]), (&json!({ "ok": 0 }), &json!({ "ok": 0 })), "{off}");
 }

@@ -1,14 +1,14 @@
 //! Storage quotas: a tool's read-write directories hold at most what its manifest
 //! grants, and a write past it fails with a clear error instead of filling the disk.
 
-use cemcp_tests::{TestBed, artifacts};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use serde_json::{Value, json};
 
 fn with_quota(quota: &str) -> String {
     let base = TestBed::base_manifest();
     let kv = r#"dir = [{ host = "store", guest = "/store", access = "read-write" }]"#;
     assert!(base.contains(kv));
-    base.replace(kv, &format!("{kv}\nstorage-quota = \"{quota}\""))
+    base.edit(kv, &format!("{kv}\nstorage-quota = \"{quota}\""))
 }
 
 fn put(key: &str, bytes: usize) -> Value {
@@ -39,7 +39,7 @@ fn writes_past_the_storage_quota_fail_and_deleting_frees_room() {
 #[test]
 fn a_storage_quota_needs_a_read_write_directory() {
     let bed = TestBed::new();
-    let manifest = TestBed::base_manifest().replace(
+    let manifest = TestBed::base_manifest().edit(
         r#"dir = [{ host = "docs", guest = "/docs", access = "read-only" }]"#,
         r#"dir = [{ host = "docs", guest = "/docs", access = "read-only" }]
 storage-quota = "1 MiB""#,

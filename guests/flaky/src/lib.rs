@@ -28,6 +28,7 @@ impl Guest for Flaky {
         Ok(text)
     }
 
+    #[expect(clippy::panic, reason = "this fixture traps on purpose")]
     fn boom() -> Result<String, String> {
         panic!("flaky: boom traps on purpose")
     }

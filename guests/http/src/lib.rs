@@ -80,7 +80,7 @@ fn send(
             Ok(chunk) => {
                 let room = limit - bytes.len();
                 if chunk.len() > room {
-                    bytes.extend_from_slice(&chunk[..room]);
+                    bytes.extend_from_slice(chunk.get(..room).unwrap_or_default());
                     truncated = true;
                     break;
                 }

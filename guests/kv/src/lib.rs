@@ -145,24 +145,33 @@ fn encode(key: &str) -> String {
 
 /// The key a file name encodes, or `None` for files that are not keys.
 fn decode(name: &str) -> Option<String> {
-    let bytes = name.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    let mut out = Vec::with_capacity(name.len());
+    let mut bytes = name.bytes();
+    while let Some(byte) = bytes.next() {
+        match byte {
             b'%' => {
-                let hex = name.get(i + 1..i + 3)?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 3;
+                let hex = [bytes.next()?, bytes.next()?];
+                out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
             }
-            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => {
-                out.push(b);
-                i += 1;
-            }
+            b if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => out.push(b),
             _ => return None,
         }
     }
     String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_through_file_names() {
+        for key in ["user/1", "../../escape", "a b%c", "ключ"] {
+            assert_eq!(decode(&encode(key)).as_deref(), Some(key), "{key}");
+        }
+        assert_eq!(decode(".tmp-0011"), None, "temporary files are not keys");
+        assert_eq!(decode("%4"), None, "a truncated escape is not a key");
+    }
 }
 
 export!(Kv);

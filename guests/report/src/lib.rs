@@ -74,7 +74,7 @@ impl Guest for Report {
 
         let key = input.key.unwrap_or_else(|| format!("report/{}", input.pattern));
         let summary = json!({
-            "pattern": input.pattern,
+            "pattern": &input.pattern,
             "files": matching_lines.len(),
             "matching_lines": hits.len(),
             "words": total_words,
@@ -83,7 +83,7 @@ impl Guest for Report {
         kv::put(&key, &summary.to_string())?;
 
         let report = json!({
-            "pattern": summary["pattern"],
+            "pattern": input.pattern,
             "files": per_file,
             "total_matching_lines": hits.len(),
             "total_words": total_words,

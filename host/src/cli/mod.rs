@@ -3,6 +3,11 @@
 //! Every command validates the manifest fully (every tool loaded, every grant resolved)
 //! before doing anything else, and lists every problem it finds.
 //!
+//! # Ambient authority
+//!
+//! The command line is an edge: it reads the files its arguments name (the
+//! manifest, a program, an input file) and standard input, as the user running it.
+//!
 //! Exit status: 0 on success; 1 when a program ran and failed (its error, a trap, a
 //! limit, a cancel); 2 when nothing ran because something was wrong before it could
 //! (arguments, input JSON, the manifest, a refused program).

@@ -244,7 +244,7 @@ impl fmt::Display for Location {
 pub struct Problem {
     /// The component or section.
     pub at: Location,
-    /// The field, e.g. "dir[0].host"; empty when the whole section is meant.
+    /// The field, e.g. `dir[0].host`; empty when the whole section is meant.
     pub field: String,
     /// What is wrong and, where possible, what to do.
     pub message: String,

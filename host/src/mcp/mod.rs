@@ -1,11 +1,11 @@
 //! The MCP server: what agents connect to (`cemcp serve`).
 
 //!
-//! - [`server`]: the dispatcher (what is declared, listed, and who answers a call);
-//! - [`tools_mode`]: each granted tool function as an MCP tool;
-//! - [`code_mode`]: `search_tools` and `run_program`;
-//! - [`call`]: what calls share (blocking threads, cancel, progress, error results);
-//! - [`stdio`] and [`http`]: the transports.
+//! - `server`: the dispatcher (what is declared, listed, and who answers a call);
+//! - `tools_mode`: each granted tool function as an MCP tool;
+//! - `code_mode`: `search_tools` and `run_program`;
+//! - `call`: what calls share (blocking threads, cancel, progress, error results);
+//! - `stdio` and `http`: the transports.
 
 mod call;
 mod code_mode;

@@ -2,9 +2,9 @@
 //!
 //! Three layers, each using only the ones before it:
 //!
-//! - [`forward`]: the program Store's data and how an import reaches its tool;
-//! - [`link`]: a program checked against its profile and linked to the tools;
-//! - [`run`]: one run of a linked program, its output, statistics and errors.
+//! - `forward`: the program Store's data and how an import reaches its tool;
+//! - `link`: a program checked against its profile and linked to the tools;
+//! - `run`: one run of a linked program, its output, statistics and errors.
 
 mod forward;
 mod link;
