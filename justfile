@@ -20,6 +20,7 @@ lint:
     cd guests && CARGO_TARGET_DIR=../target/guests cargo clippy --target wasm32-wasip2 --all-targets -- -D warnings
     RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
     cargo deny check licenses bans sources
+    cargo deny --manifest-path guests/Cargo.toml --config deny.toml check licenses bans sources
 
 # Format host and guest code.
 fmt:

@@ -22,7 +22,7 @@
 pub mod cache;
 pub mod cli;
 pub mod engine;
-pub mod failure;
+mod failure;
 pub mod manifest;
 pub mod mcp;
 pub mod profile;
@@ -30,7 +30,7 @@ pub mod program;
 pub mod runtime;
 pub mod sandbox;
 pub mod tool;
-pub mod values;
+mod values;
 pub mod wit_json;
 
 pub use cache::{CacheOutcome, ComponentCache};
