@@ -84,12 +84,13 @@ fn build() -> Result<(), String> {
     std::fs::write(&generated_path, generated).map_err(|e| format!("cannot write {}: {e}", generated_path.display()))
 }
 
-/// The guest crates: every directory under `guests/` with a Cargo.toml, sorted.
+/// The guest components: every directory under `guests/` whose Cargo.toml builds a
+/// `cdylib` (libraries the components share are built as their dependencies), sorted.
 fn guest_crates(guests: &Path) -> Result<Vec<String>, String> {
     let entries = std::fs::read_dir(guests).map_err(|e| format!("cannot list {}: {e}", guests.display()))?;
     let mut names: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.path().join("Cargo.toml").is_file())
+        .filter(|e| std::fs::read_to_string(e.path().join("Cargo.toml")).is_ok_and(|t| t.contains("cdylib")))
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();

@@ -3,12 +3,12 @@
 //! loaded against a profile and run.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmtime::Engine;
 
 use crate::cache::{self, ComponentCache};
-use crate::manifest::{Location, Manifest, ManifestError, Problem, UnknownProfile};
+use crate::manifest::{Language, Location, Manifest, ManifestError, Problem, ProgramSource, UnknownProfile};
 use crate::profile::{self, Profile};
 use crate::program::{self, Program, ProgramError, RunError, RunOutput};
 use crate::sandbox::grants;
@@ -23,8 +23,32 @@ pub struct Runtime {
     manifest: Manifest,
     tools: Vec<Arc<Tool>>,
     profiles: BTreeMap<String, Arc<Profile>>,
-    /// Registered programs' bytes, by name (checked against their pins at load).
-    programs: BTreeMap<String, Arc<[u8]>>,
+    /// Registered programs, by name (checked against their pins at load).
+    programs: BTreeMap<String, Registered>,
+    /// Script interpreters, by language (read and pinned at load; compiled and
+    /// linked for a profile on first use).
+    interpreters: BTreeMap<Language, Interpreter>,
+}
+
+/// A program registered in the manifest.
+#[derive(Debug, Clone)]
+pub enum Registered {
+    /// A component's bytes.
+    Component(Arc<[u8]>),
+    /// A script.
+    Script {
+        /// Its language.
+        language: Language,
+        /// Its source.
+        source: Arc<str>,
+    },
+}
+
+/// An interpreter component: its bytes, and its links per profile.
+struct Interpreter {
+    wasm: Arc<[u8]>,
+    digest: String,
+    linked: Mutex<BTreeMap<String, Arc<Program>>>,
 }
 
 /// Why a runtime could not be built.
@@ -71,18 +95,41 @@ impl Runtime {
         }
         let mut programs = BTreeMap::new();
         for spec in manifest.programs.values() {
+            let at = Location::Program(spec.name.clone());
+            match grants::read_component(spec.path(), spec.sha256.as_deref()) {
+                Ok((bytes, _)) => match &spec.source {
+                    ProgramSource::Component(_) => {
+                        programs.insert(spec.name.clone(), Registered::Component(bytes));
+                    }
+                    ProgramSource::Script { language, .. } => match std::str::from_utf8(&bytes) {
+                        Ok(source) => {
+                            let script = Registered::Script { language: *language, source: source.into() };
+                            programs.insert(spec.name.clone(), script);
+                        }
+                        Err(e) => problems.push(Problem::new(&at, "script", format!("it is not UTF-8 text: {e}"))),
+                    },
+                },
+                Err(e) => problems.push(Problem::new(&at, e.field(), e.to_string())),
+            }
+        }
+        let mut interpreters = BTreeMap::new();
+        for spec in manifest.interpreters.values() {
             match grants::read_component(&spec.component, spec.sha256.as_deref()) {
-                Ok((wasm, _)) => {
-                    programs.insert(spec.name.clone(), wasm);
+                Ok((wasm, digest)) => {
+                    interpreters.insert(spec.language, Interpreter { wasm, digest, linked: Mutex::default() });
                 }
-                Err(e) => problems.push(Problem::new(&Location::Program(spec.name.clone()), e.field(), e.to_string())),
+                Err(e) => problems.push(Problem::new(
+                    &Location::Interpreter(spec.language.name().to_owned()),
+                    e.field(),
+                    e.to_string(),
+                )),
             }
         }
         let profiles = profile::resolve(&manifest, &tools, &mut problems);
         if !problems.is_empty() {
             return Err(ManifestError { path: manifest.path.clone(), problems }.into());
         }
-        Ok(Self { engine, cache, manifest, tools, profiles, programs })
+        Ok(Self { engine, cache, manifest, tools, profiles, programs, interpreters })
     }
 
     /// The manifest this runtime was built from.
@@ -115,12 +162,69 @@ impl Runtime {
         self.profiles.values()
     }
 
-    /// The bytes of the program registered as `name`.
-    pub fn registered_program(&self, name: &str) -> Option<Arc<[u8]>> {
-        self.programs.get(name).cloned()
+    /// The program registered as `name`.
+    pub fn registered_program(&self, name: &str) -> Option<&Registered> {
+        self.programs.get(name)
     }
 
-    /// The names of the registered programs.
+    /// The languages whose interpreters the manifest declares.
+    pub fn languages(&self) -> impl Iterator<Item = Language> + '_ {
+        self.interpreters.keys().copied()
+    }
+
+    /// The interpreter for `language`, compiled (or taken from the cache) and
+    /// linked for `profile` on first use, then kept.
+    ///
+    /// # Errors
+    ///
+    /// When the manifest declares no interpreter for `language`, or the component is
+    /// not a valid interpreter.
+    pub fn interpreter_for(&self, language: Language, profile: &Profile) -> Result<Arc<Program>, ProgramError> {
+        let interpreter = self.interpreters.get(&language).ok_or_else(|| {
+            let declared: Vec<&str> = self.interpreters.keys().map(|l| l.name()).collect();
+            ProgramError::NoInterpreter {
+                language,
+                declared: if declared.is_empty() { "none".to_owned() } else { declared.join(", ") },
+            }
+        })?;
+        let mut linked = interpreter.linked.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(program) = linked.get(&profile.name) {
+            return Ok(Arc::clone(program));
+        }
+        let (component, outcome) = self
+            .cache
+            .load(&self.engine, &interpreter.wasm)
+            .map_err(|e| ProgramError::Invalid(crate::failure::plain(&e)))?;
+        let program = Arc::new(program::link_interpreter(
+            &self.engine,
+            &component,
+            interpreter.digest.clone(),
+            outcome,
+            language,
+            profile,
+        )?);
+        linked.insert(profile.name.clone(), Arc::clone(&program));
+        Ok(program)
+    }
+
+    /// Runs `source` in `interpreter` (from [`Runtime::interpreter_for`]) with
+    /// `input`. Blocks until the script ends or is stopped.
+    ///
+    /// # Errors
+    ///
+    /// A [`RunError`]: the script's own failure ([`RunError::Script`], with what it
+    /// printed), or a limit, a halt, a trap, as for programs.
+    pub fn run_script(
+        &self,
+        interpreter: &Program,
+        source: &str,
+        input: &str,
+        cancel: &CancelToken,
+    ) -> Result<RunOutput, RunError> {
+        program::run_script(interpreter, source, input, cancel)
+    }
+
+    /// The names of the registered programs (components and scripts).
     pub fn registered_programs(&self) -> impl Iterator<Item = &str> {
         self.programs.keys().map(String::as_str)
     }

@@ -113,7 +113,7 @@ fn help_explains_the_commands() {
     let bed = TestBed::new();
     let out = cemcp(&bed, &["--help"]);
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("run     Run an agent program and print its JSON output on stdout"), "{stdout}");
+    assert!(stdout.contains("run     Run an agent program or script and print its JSON output on stdout"), "{stdout}");
     assert!(stdout.contains("tools   List the tool functions a profile grants"), "{stdout}");
     assert!(stdout.contains("check   Validate a manifest and show what each component and profile can touch"));
     assert!(stdout.contains("schema  Print the JSON Schema of the manifest format"), "{stdout}");
@@ -232,4 +232,26 @@ fn a_programs_words_cannot_drive_the_terminal() {
     let stderr = text(&out.stderr);
     assert!(!stderr.contains('\u{1b}') && !stderr.contains('\u{7}'), "raw control characters: {stderr:?}");
     assert!(stderr.contains(r"unknown variant `\u{1b}]0;pwned\u{7}\u{1b}[2J`"), "{stderr}");
+}
+
+#[test]
+fn run_takes_a_script_and_prints_what_it_printed_on_stderr() {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest().edit(
+        "[program.report]",
+        &format!("[interpreter.python]\ncomponent = \"{}\"\n\n[program.report]", artifacts::PYTHON_COMPONENT),
+    ));
+    std::fs::write(bed.path().join("count.py"), "print('counting')\n{'n': tools.flaky.count(), 'input': input}")
+        .unwrap();
+    let out = cemcp(&bed, &["run", "count.py", "-m", "manifest.toml", "--input", "[7]", "--stats"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "{\"input\":[7],\"n\":1}\n", "only the output on stdout");
+    let stderr = text(&out.stderr);
+    assert!(stderr.starts_with("counting\n"), "{stderr}");
+    assert!(stderr.contains("flaky.count"), "{stderr}");
+
+    std::fs::write(bed.path().join("broken.js"), "1 +").unwrap();
+    let out = cemcp(&bed, &["run", "broken.js", "-m", "manifest.toml"]);
+    assert_eq!(out.status.code(), Some(2), "no JavaScript interpreter is declared: nothing ran");
+    assert!(text(&out.stderr).contains("no interpreter for javascript scripts is declared"), "{}", text(&out.stderr));
 }

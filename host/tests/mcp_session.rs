@@ -120,7 +120,7 @@ async fn lists_granted_tool_functions_and_the_code_tools() {
         let read = tools.iter().find(|t| t.name == "files_read").unwrap();
         assert!(read.description.as_deref().unwrap().starts_with("Reads a text file, or a byte range of it."));
         let schema = Value::Object((*read.input_schema).clone());
-        assert_eq!(schema["required"], json!(["path", "offset", "length"]));
+        assert_eq!(schema["required"], json!(["path", "offset"]), "`length` is an option: it may be left out");
         assert_eq!(schema["properties"]["offset"], json!({ "type": "integer", "minimum": 0, "maximum": u64::MAX }));
         assert_eq!(schema["additionalProperties"], json!(false));
         assert!(read.output_schema.is_some());

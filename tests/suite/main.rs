@@ -14,6 +14,7 @@ mod example;
 mod imports;
 mod limits;
 mod sandbox;
+mod scripts;
 mod storage;
 mod tools;
 mod traps;

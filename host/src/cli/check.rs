@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use bytesize::ByteSize;
 
-use crate::manifest::{Limits, ToolSpec};
+use crate::manifest::{Limits, ProgramSource, ToolSpec};
 use crate::profile::Profile;
 use crate::runtime::Runtime;
 use crate::tool::Tool;
@@ -31,10 +31,20 @@ pub fn report(runtime: &Runtime) -> String {
         tool_grants(&mut out, tool);
         row(&mut out, "limits", &limits_line(&tool.limits, "per call"));
     }
+    for interpreter in manifest.interpreters.values() {
+        let _ = writeln!(out, "\ninterpreter {}", interpreter.language);
+        let pin = interpreter.sha256.as_ref().map_or("not pinned".to_owned(), |p| format!("pinned sha256:{p}"));
+        row(&mut out, "component", &format!("{} ({pin})", interpreter.component.display()));
+        row(&mut out, "own access", "nothing; scripts reach only the tools of the profile they run under");
+    }
     for program in manifest.programs.values() {
         let _ = writeln!(out, "\nprogram {}", program.name);
         let pin = program.sha256.as_ref().map_or("not pinned".to_owned(), |p| format!("pinned sha256:{p}"));
-        row(&mut out, "component", &format!("{} ({pin})", program.component.display()));
+        let kind = match &program.source {
+            ProgramSource::Component(_) => "component".to_owned(),
+            ProgramSource::Script { language, .. } => format!("{language} script"),
+        };
+        row(&mut out, &kind, &format!("{} ({pin})", program.path().display()));
     }
     for profile in runtime.profiles() {
         let default = if profile.name == manifest.default_profile { " (default)" } else { "" };

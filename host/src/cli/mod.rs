@@ -23,8 +23,9 @@ use clap::{Args, Parser, Subcommand};
 mod check;
 
 use crate::cache::{CacheOutcome, ComponentCache};
+use crate::manifest::Language;
 use crate::manifest::Manifest;
-use crate::program::RunStats;
+use crate::program::{RunError, RunStats};
 use crate::runtime::Runtime;
 use crate::sandbox::limits::CancelToken;
 
@@ -39,10 +40,12 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run an agent program and print its JSON output on stdout.
+    /// Run an agent program or script and print its JSON output on stdout.
     ///
-    /// The program runs under one profile of the manifest: it may import only the
-    /// tools that profile grants, and is stopped at the profile's limits.
+    /// The program runs under one profile of the manifest: it may call only the
+    /// tools that profile grants, and is stopped at the profile's limits. A `.py` or
+    /// `.js` file is a script, run in the interpreter the manifest declares for its
+    /// language; what it prints goes to stderr, never into the output.
     Run(RunArgs),
     /// List the tool functions a profile grants, with WIT signatures and docs.
     Tools(ToolsArgs),
@@ -98,8 +101,13 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct RunArgs {
     /// The program: a WebAssembly component exporting
-    /// `run: func(input: string) -> result<string, string>`.
+    /// `run: func(input: string) -> result<string, string>`, or a script
+    /// (`.py`, `.js`).
     program: PathBuf,
+    /// The script's language, when its file name does not say (`python`,
+    /// `javascript`).
+    #[arg(long, value_name = "LANGUAGE")]
+    language: Option<String>,
     #[command(flatten)]
     common: Common,
     /// The program's input, as JSON text.
@@ -233,14 +241,45 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     };
     serde_json::from_str::<serde::de::IgnoredAny>(&input)
         .map_err(|e| Failure::before(anyhow::anyhow!("the input is not valid JSON: {e}")))?;
-    let wasm = std::fs::read(&args.program)
+    let bytes = std::fs::read(&args.program)
         .map_err(|e| Failure::before(anyhow::anyhow!("cannot read program `{}`: {e}", args.program.display())))?;
+    let language = match &args.language {
+        Some(name) => Some(Language::from_name(name).ok_or_else(|| {
+            Failure::before(anyhow::anyhow!("unknown language `{name}` (languages: python, javascript)"))
+        })?),
+        None => Language::of_file(&args.program),
+    };
     let runtime = args.common.runtime()?;
-    let program = runtime.load_program(&wasm, args.common.profile.as_deref()).map_err(Failure::before)?;
-    let outcome = runtime.run(&program, &input, &CancelToken::new()).map_err(Failure::during)?;
+    let profile = runtime.profile(args.common.profile.as_deref()).map_err(Failure::before)?;
+    let cancel = CancelToken::new();
+    let (program, outcome) = match language {
+        None => {
+            let program = runtime.load_program_for(&bytes, profile).map_err(Failure::before)?;
+            let outcome = runtime.run(&program, &input, &cancel);
+            (program.cache, outcome)
+        }
+        Some(language) => {
+            let source = String::from_utf8(bytes).map_err(|e| {
+                Failure::before(anyhow::anyhow!("script `{}` is not UTF-8 text: {e}", args.program.display()))
+            })?;
+            let interpreter = runtime.interpreter_for(language, profile).map_err(Failure::before)?;
+            let outcome = runtime.run_script(&interpreter, &source, &input, &cancel);
+            (interpreter.cache, outcome)
+        }
+    };
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(RunError::Script { message, printed }) => {
+            eprint!("{}", crate::failure::escape_controls(&printed));
+            return Err(Failure::during(anyhow::anyhow!("the script failed: {message}")));
+        }
+        Err(failed) => return Err(Failure::during(failed)),
+    };
+    // What a script printed goes to stderr, so that stdout holds only the output.
+    eprint!("{}", crate::failure::escape_controls(&outcome.printed));
     println!("{}", outcome.output);
     if args.stats {
-        eprint!("{}", format_stats(&outcome.stats, program.cache));
+        eprint!("{}", format_stats(&outcome.stats, program));
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 use super::Access;
+use super::programs::Language;
 
 /// A cemcp capability manifest.
 #[derive(Deserialize, JsonSchema)]
@@ -37,13 +38,31 @@ pub(super) struct ManifestFile {
     /// Programs clients may run by name: `[program.report]`.
     #[serde(default)]
     pub program: BTreeMap<String, ProgramFile>,
+    /// The interpreters that run scripts, by language: `[interpreter.python]`. A
+    /// script runs only in a language whose interpreter is declared here.
+    #[serde(default)]
+    pub interpreter: BTreeMap<Language, InterpreterFile>,
 }
 
-/// `[program.NAME]`: a program component registered under a name.
+/// `[program.NAME]`: a program registered under a name: a component or a script.
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 pub(super) struct ProgramFile {
-    /// The component file, relative to the manifest: "programs/report.wasm".
+    /// A component file, relative to the manifest: "programs/report.wasm".
+    pub component: Option<PathBuf>,
+    /// Or a script, relative to the manifest, its language named by its extension:
+    /// "programs/summary.py", "programs/summary.js".
+    pub script: Option<PathBuf>,
+    /// Refuse to load unless the file's sha256 is this: "sha256:3f5a…".
+    pub sha256: Option<String>,
+}
+
+/// `[interpreter.LANGUAGE]`: the component that runs scripts in LANGUAGE (`python`
+/// or `javascript`). It is granted nothing; scripts reach tools only through it.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(super) struct InterpreterFile {
+    /// The interpreter component, relative to the manifest: "interpreters/python.wasm".
     pub component: PathBuf,
     /// Refuse to load unless the file's sha256 is this: "sha256:3f5a…".
     pub sha256: Option<String>,

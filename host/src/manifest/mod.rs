@@ -9,6 +9,7 @@
 
 mod file;
 mod network;
+mod programs;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,6 +22,7 @@ use serde::Deserialize;
 pub use self::file::json_schema;
 use self::file::{DirFile, LimitsFile, ManifestFile, ToolFile};
 pub use self::network::{HostPattern, NetRule, NetScheme};
+pub use self::programs::{InterpreterSpec, Language, ProgramSource, ProgramSpec};
 
 /// The manifest format version this build understands.
 pub const MANIFEST_VERSION: u32 = 1;
@@ -41,17 +43,8 @@ pub struct Manifest {
     pub server: ServerSpec,
     /// Programs registered by name.
     pub programs: BTreeMap<String, ProgramSpec>,
-}
-
-/// A program registered under a name (`[program.NAME]`).
-#[derive(Debug, Clone)]
-pub struct ProgramSpec {
-    /// Its name.
-    pub name: String,
-    /// Absolute path of the component.
-    pub component: PathBuf,
-    /// The pinned digest (lowercase hex), if any.
-    pub sha256: Option<String>,
+    /// Script interpreters by language.
+    pub interpreters: BTreeMap<Language, InterpreterSpec>,
 }
 
 /// Who may connect to `cemcp serve --http`.
@@ -224,6 +217,8 @@ pub enum Location {
     Profile(String),
     /// `[program.NAME]`.
     Program(String),
+    /// `[interpreter.LANGUAGE]`.
+    Interpreter(String),
 }
 
 impl fmt::Display for Location {
@@ -235,6 +230,7 @@ impl fmt::Display for Location {
             Self::Tool(name) => write!(f, "tool `{name}`"),
             Self::Profile(name) => write!(f, "profile `{name}`"),
             Self::Program(name) => write!(f, "program `{name}`"),
+            Self::Interpreter(name) => write!(f, "interpreter `{name}`"),
         }
     }
 }
@@ -373,14 +369,8 @@ impl Manifest {
             }
         }
 
-        let mut programs = BTreeMap::new();
-        for (name, program) in file.program {
-            let at = Location::Program(name.clone());
-            check_name(&at, &name, &mut problems);
-            let sha256 = program.sha256.as_deref().and_then(|text| pin(&at, text, &mut problems));
-            let spec = ProgramSpec { name: name.clone(), component: resolve(base, &program.component), sha256 };
-            programs.insert(name, spec);
-        }
+        let interpreters = programs::interpreters(file.interpreter, base, &mut problems);
+        let programs = programs::programs(file.program, &interpreters, base, &mut problems);
 
         if problems.is_empty() {
             Ok(Self {
@@ -390,6 +380,7 @@ impl Manifest {
                 default_profile: file.default_profile,
                 server,
                 programs,
+                interpreters,
             })
         } else {
             Err(ManifestError { path: path.to_path_buf(), problems })
@@ -504,7 +495,7 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
 
 /// `path` against `base`, with `.` and `..` removed lexically (for readable messages;
 /// directories are canonicalised on disk later, by `grants`).
-fn resolve(base: &Path, path: &Path) -> PathBuf {
+pub(super) fn resolve(base: &Path, path: &Path) -> PathBuf {
     let mut resolved = PathBuf::new();
     for part in base.join(path).components() {
         match part {
@@ -519,7 +510,7 @@ fn resolve(base: &Path, path: &Path) -> PathBuf {
 }
 
 /// A component's `sha256` pin as lowercase hex, or a problem at `at`.
-fn pin(at: &Location, text: &str, problems: &mut Vec<Problem>) -> Option<String> {
+pub(super) fn pin(at: &Location, text: &str, problems: &mut Vec<Problem>) -> Option<String> {
     let hex = parse_digest(text);
     if hex.is_none() {
         problems.push(Problem::new(at, "sha256", format!("`{text}` is not \"sha256:\" and 64 hex digits")));
@@ -544,7 +535,7 @@ fn unknown_tool(tool: &str, tools: &BTreeMap<String, ToolSpec>) -> String {
 
 /// Component and profile names: lowercase letters, digits and `-`, starting with a
 /// letter, at most 32 characters. They appear in tool names that MCP clients see.
-fn check_name(at: &Location, name: &str, problems: &mut Vec<Problem>) {
+pub(super) fn check_name(at: &Location, name: &str, problems: &mut Vec<Problem>) {
     let valid = name.len() <= 32
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');

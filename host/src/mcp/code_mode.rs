@@ -5,7 +5,15 @@
 //!   `import` line a program needs;
 //! - `run_program` runs a program component (base64 bytes, or a registered name) with
 //!   a JSON input under the serving profile, and returns only its output and run
-//!   statistics.
+//!   statistics;
+//! - `run_script` runs a Python or JavaScript script the model writes, in the
+//!   interpreter component the manifest declares for its language, with the same
+//!   profile, limits and statistics (offered only when an interpreter is declared).
+//!
+//! Why a separate `run_script` rather than fields on `run_program`: a model picks a
+//! tool by its name and description; one tool whose arguments are either a
+//! component or source text invites mixing them, while two tools each say exactly
+//! what they take.
 //!
 //! Their arguments are typed structs: the JSON Schemas clients see are derived from
 //! them, and unknown keys are refused by serde.
@@ -24,13 +32,17 @@ use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
 use super::call::{blocking, invalid_arguments, progress, tool_error};
+use crate::manifest::Language;
 use crate::profile::Profile;
-use crate::runtime::Runtime;
+use crate::program::RunError;
+use crate::runtime::{Registered, Runtime};
 use crate::sandbox::limits::CancelToken;
+use crate::tool::identifier;
 
 /// The code-mode tools' names.
 pub(super) const SEARCH: &str = "search_tools";
 pub(super) const RUN: &str = "run_program";
+pub(super) const SCRIPT: &str = "run_script";
 
 /// Finds tool functions by words in their names and docs.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -43,6 +55,21 @@ struct SearchArgs {
     /// How much to show for each function found.
     #[serde(default)]
     detail: Detail,
+    /// At detail "full": which form to show, "wit" (for component programs),
+    /// "python" or "typescript" (for scripts); all three when left out.
+    language: Option<Form>,
+}
+
+/// The form of declarations `search_tools` shows at full detail.
+// The variants carry no doc comments, so that the schema is a plain `enum`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+#[schemars(inline)]
+enum Form {
+    Wit,
+    Python,
+    #[serde(alias = "javascript")]
+    Typescript,
 }
 
 /// How much `search_tools` shows: "names", "summaries" (the default) or "full".
@@ -73,25 +100,40 @@ struct RunArgs {
     input: Option<Value>,
 }
 
-/// Whether `name` is one of the code-mode tools.
-pub(super) fn is_code_tool(name: &str) -> bool {
-    name == SEARCH || name == RUN
+/// Runs a script the model writes.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct ScriptArgs {
+    /// "python" or "javascript".
+    language: String,
+    /// The script's source.
+    code: String,
+    /// The script's input: any JSON value, bound to `input` (default `{}`).
+    input: Option<Value>,
 }
 
-/// The code-mode tools' definitions; `programs` are the registered program names.
-pub(super) fn definitions(programs: &[&str]) -> Vec<McpToolDef> {
+/// Whether `name` is one of the code-mode tools.
+pub(super) fn is_code_tool(name: &str) -> bool {
+    name == SEARCH || name == RUN || name == SCRIPT
+}
+
+/// The code-mode tools' definitions; `programs` are the registered program names,
+/// `languages` those with a declared interpreter.
+pub(super) fn definitions(programs: &[&str], languages: &[&str]) -> Vec<McpToolDef> {
     let registered = if programs.is_empty() { "none".to_owned() } else { programs.join(", ") };
     let mut run_schema = schema_of::<RunArgs>();
     if let Some(name) = run_schema.get_mut("properties").and_then(|p| p.get_mut("name")).and_then(Value::as_object_mut)
     {
         name.insert("enum".into(), json!(programs));
     }
-    vec![
+    let mut tools = vec![
         McpToolDef::new(
             SEARCH,
-            "Find the tool functions a program may call. `detail` is \"names\" (just names), \"summaries\" \
-             (names and one line each, the default) or \"full\" (WIT signatures, docs, and the WIT `import` a \
-             program needs). `query` filters by words in names and docs; leave it out to list everything.",
+            "Find the tool functions a program or script may call. `detail` is \"names\" (just names), \
+             \"summaries\" (names and one line each, the default) or \"full\" (declarations with docs: the WIT a \
+             component program imports, and Python and TypeScript declarations for scripts; `language` picks \
+             one of \"wit\", \"python\", \"typescript\"). `query` filters by words in names and docs; leave it \
+             out to list everything.",
             schema_of::<SearchArgs>(),
         ),
         McpToolDef::new(
@@ -104,8 +146,28 @@ pub(super) fn definitions(programs: &[&str]) -> Vec<McpToolDef> {
             ),
             run_schema,
         ),
-    ]
+    ];
+    if !languages.is_empty() {
+        let mut schema = schema_of::<ScriptArgs>();
+        if let Some(language) =
+            schema.get_mut("properties").and_then(|p| p.get_mut("language")).and_then(Value::as_object_mut)
+        {
+            language.insert("enum".into(), json!(languages));
+        }
+        tools.push(McpToolDef::new(SCRIPT, SCRIPT_DESCRIPTION, schema));
+    }
+    tools
 }
+
+/// What a model reads about `run_script`.
+const SCRIPT_DESCRIPTION: &str = "Run a script with a JSON input, inside the sandbox: only its output (and what \
+     it printed) comes back. It calls the granted tools (search_tools lists them; detail \"full\" shows Python \
+     and TypeScript declarations) as `tools.<tool>.<function>(...)`. Python: keyword arguments \
+     (`tools.kv.get(key=\"a\")`); the output is the value of the last expression. JavaScript: one object of \
+     arguments (`tools.kv.get({key: \"a\"})`), synchronous (`await` works too); the output is the value the \
+     script returns, else the value of its last expression. The input is `input`. A tool's error raises \
+     (Python `RuntimeError`, JavaScript `Error`) with the tool's message. No imports, no eval, no files, no \
+     network: only the tools.";
 
 /// The JSON Schema of `T`, as MCP's `inputSchema` object.
 fn schema_of<T: JsonSchema>() -> Map<String, Value> {
@@ -129,15 +191,29 @@ pub(super) async fn call(
     context: &RequestContext<RoleServer>,
     closing: &CancellationToken,
 ) -> CallToolResult {
-    if name == SEARCH {
-        return match parse::<SearchArgs>(SEARCH, arguments) {
-            Ok(args) => search(profile, &args),
+    let profile = Arc::clone(profile);
+    match name {
+        SEARCH => match parse::<SearchArgs>(SEARCH, arguments) {
+            Ok(args) => search(&profile, &args),
             Err(refused) => refused,
-        };
-    }
-    match parse::<RunArgs>(RUN, arguments) {
-        Ok(args) => run(runtime, Arc::clone(profile), args, context, closing).await,
-        Err(refused) => refused,
+        },
+        SCRIPT => match parse::<ScriptArgs>(SCRIPT, arguments) {
+            Ok(args) => match Language::from_name(&args.language) {
+                Some(language) => {
+                    let job = Job::Script { language, source: args.code.into() };
+                    execute(runtime, profile, job, args.input, context, closing).await
+                }
+                None => invalid_arguments(&format!(
+                    "`{SCRIPT}`: unknown language `{}` (languages: python, javascript)",
+                    args.language
+                )),
+            },
+            Err(refused) => refused,
+        },
+        _ => match parse::<RunArgs>(RUN, arguments) {
+            Ok(args) => run(runtime, profile, args, context, closing).await,
+            Err(refused) => refused,
+        },
     }
 }
 
@@ -176,21 +252,55 @@ fn search(profile: &Profile, args: &SearchArgs) -> CallToolResult {
         }
     }
     for (first, names) in groups {
-        // The tool's own WIT, types and docs included: what a program imports.
-        let _ =
-            writeln!(out, "// tool `{}`: in a program's world, `import {};`", first.tool.name, first.interface.name);
-        let _ = writeln!(out, "// matching functions: {}", names.join(", "));
-        match first.tool.wit() {
-            Some(wit) => {
-                let _ = writeln!(out, "{}\n", wit.trim_end());
-            }
-            None => {
-                for function in functions.iter().filter(|f| {
-                    Arc::ptr_eq(f.tool, first.tool)
-                        && f.interface_index == first.interface_index
-                        && names.contains(&f.func.name.as_str())
-                }) {
-                    let _ = writeln!(out, "{};", function.docs.signature);
+        let forms = match args.language {
+            Some(form) => vec![form],
+            None => vec![Form::Wit, Form::Python, Form::Typescript],
+        };
+        let matching: Vec<_> = functions
+            .iter()
+            .filter(|f| {
+                Arc::ptr_eq(f.tool, first.tool)
+                    && f.interface_index == first.interface_index
+                    && names.contains(&f.func.name.as_str())
+            })
+            .collect();
+        for form in forms {
+            match form {
+                Form::Wit => {
+                    // The tool's own WIT, types and docs included: what a program imports.
+                    let (tool, interface) = (&first.tool.name, &first.interface.name);
+                    let _ = writeln!(out, "// tool `{tool}`: in a program's world, `import {interface};`");
+                    let _ = writeln!(out, "// matching functions: {}", names.join(", "));
+                    match first.tool.wit() {
+                        Some(wit) => {
+                            let _ = writeln!(out, "{}\n", wit.trim_end());
+                        }
+                        None => {
+                            for function in &matching {
+                                let _ = writeln!(out, "{};", function.docs.signature);
+                            }
+                        }
+                    }
+                }
+                Form::Python => {
+                    let _ = writeln!(
+                        out,
+                        "# Python: call as tools.{}.<function>(name=value, ...)",
+                        identifier(&first.tool.name)
+                    );
+                    for function in &matching {
+                        let _ = writeln!(out, "{}", function.docs.declarations.python);
+                    }
+                }
+                Form::Typescript => {
+                    let _ = writeln!(
+                        out,
+                        "// TypeScript: call as tools.{}.<function>({{ ... }})",
+                        identifier(&first.tool.name)
+                    );
+                    for function in &matching {
+                        let _ = writeln!(out, "{}", function.docs.declarations.typescript);
+                    }
                 }
             }
         }
@@ -203,6 +313,12 @@ fn search(profile: &Profile, args: &SearchArgs) -> CallToolResult {
     CallToolResult::success(vec![ContentBlock::text(format!("{note}{out}"))])
 }
 
+/// What to run: a component, or a script in an interpreter.
+enum Job {
+    Component(Arc<[u8]>),
+    Script { language: Language, source: Arc<str> },
+}
+
 async fn run(
     runtime: Arc<Runtime>,
     profile: Arc<Profile>,
@@ -210,13 +326,16 @@ async fn run(
     context: &RequestContext<RoleServer>,
     closing: &CancellationToken,
 ) -> CallToolResult {
-    let wasm: Arc<[u8]> = match (args.component, args.name) {
+    let job = match (args.component, args.name) {
         (Some(encoded), None) => match decode_program(&encoded, super::MAX_PROGRAM_BYTES) {
-            Ok(wasm) => wasm.into(),
+            Ok(wasm) => Job::Component(wasm.into()),
             Err(message) => return invalid_arguments(&message),
         },
         (None, Some(name)) => match runtime.registered_program(&name) {
-            Some(wasm) => wasm,
+            Some(Registered::Component(wasm)) => Job::Component(Arc::clone(wasm)),
+            Some(Registered::Script { language, source }) => {
+                Job::Script { language: *language, source: Arc::clone(source) }
+            }
             None => {
                 let known: Vec<&str> = runtime.registered_programs().collect();
                 return invalid_arguments(&format!(
@@ -231,32 +350,59 @@ async fn run(
             );
         }
     };
-    let input = args.input.unwrap_or_else(|| json!({})).to_string();
+    execute(runtime, profile, job, args.input, context, closing).await
+}
+
+/// Loads and runs a job under `profile`, with progress and cancellation; returns
+/// only its output, what a script printed, and the run's statistics.
+async fn execute(
+    runtime: Arc<Runtime>,
+    profile: Arc<Profile>,
+    job: Job,
+    input: Option<Value>,
+    context: &RequestContext<RoleServer>,
+    closing: &CancellationToken,
+) -> CallToolResult {
+    let input = input.unwrap_or_else(|| json!({})).to_string();
     let cancel = CancelToken::new();
     progress(context, 0.0, 2.0, "loading the program").await;
     let load = {
         let runtime = Arc::clone(&runtime);
-        move || runtime.load_program_for(&wasm, &profile).map(Arc::new)
+        move || match job {
+            Job::Component(wasm) => runtime.load_program_for(&wasm, &profile).map(|p| (Arc::new(p), None)),
+            Job::Script { language, source } => runtime.interpreter_for(language, &profile).map(|p| (p, Some(source))),
+        }
     };
-    let program = match blocking(load, &cancel, context, closing).await {
-        Ok(Ok(program)) => program,
+    let (program, script) = match blocking(load, &cancel, context, closing).await {
+        Ok(Ok(loaded)) => loaded,
         Ok(Err(refused)) => return tool_error(&refused.to_string()),
         Err(cancelled) => return tool_error(&cancelled),
     };
     progress(context, 1.0, 2.0, "running the program").await;
-    let execute = {
+    let work = {
         let (runtime, program, cancel) = (Arc::clone(&runtime), Arc::clone(&program), cancel.clone());
-        move || runtime.run(&program, &input, &cancel)
+        move || match script {
+            Some(source) => runtime.run_script(&program, &source, &input, &cancel),
+            None => runtime.run(&program, &input, &cancel),
+        }
     };
-    let outcome = blocking(execute, &cancel, context, closing).await;
-    tracing::info!(program = %program.digest, "program run");
+    let outcome = blocking(work, &cancel, context, closing).await;
+    tracing::info!(program = %program.digest, language = ?program.language(), "program run");
     match outcome {
         Ok(Ok(out)) => {
             let output: Value = serde_json::from_str(&out.output).unwrap_or(Value::Null);
             let stats = serde_json::to_value(&out.stats).unwrap_or(Value::Null);
             let mut result = CallToolResult::success(vec![ContentBlock::text(out.output.clone())]);
-            result.structured_content = Some(json!({ "output": output, "stats": stats }));
+            result.structured_content = Some(match program.language() {
+                Some(_) => json!({ "output": output, "printed": out.printed, "stats": stats }),
+                None => json!({ "output": output, "stats": stats }),
+            });
             result
+        }
+        Ok(Err(RunError::Script { message, printed })) => {
+            let printed =
+                if printed.is_empty() { String::new() } else { format!("\n[printed before failing]\n{printed}") };
+            tool_error(&format!("the script failed: {message}{printed}"))
         }
         Ok(Err(failed)) => tool_error(&failed.to_string()),
         Err(cancelled) => tool_error(&cancelled),

@@ -89,7 +89,8 @@ impl CemcpServer {
             .collect();
         if self.inner.expose != Expose::Tools {
             let programs: Vec<&str> = self.inner.runtime.registered_programs().collect();
-            listed.extend(code_mode::definitions(&programs));
+            let languages: Vec<&str> = self.inner.runtime.languages().map(|l| l.name()).collect();
+            listed.extend(code_mode::definitions(&programs, &languages));
         }
         listed
     }

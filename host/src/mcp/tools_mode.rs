@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rmcp::RoleServer;
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::CallToolResult;
 use rmcp::service::RequestContext;
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
@@ -20,7 +20,7 @@ use crate::failure::describe_tool_failure;
 use crate::profile::Profile;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
-use crate::wit_json::{from_json, json_compatible, schema_for, to_json};
+use crate::wit_json::{self, json_compatible, outcome, schema_for};
 
 /// One tool function offered as an MCP tool.
 #[derive(Clone)]
@@ -52,7 +52,7 @@ pub fn mcp_tools(profile: &Profile) -> Vec<McpTool> {
     let mut tools = Vec::new();
     for function in profile.functions() {
         let (tool, func) = (function.tool, function.func);
-        let params: Vec<(String, Type)> = func.ty.params().map(|(n, t)| (n.to_owned(), t)).collect();
+        let params: Vec<(String, Type)> = func.ty.params().map(|(n, t)| (wit_json::json_name(n), t)).collect();
         let results: Vec<Type> = func.ty.results().collect();
         if let Some(unsupported) = params.iter().map(|(_, t)| t).chain(&results).find_map(|t| json_compatible(t).err())
         {
@@ -60,7 +60,7 @@ pub fn mcp_tools(profile: &Profile) -> Vec<McpTool> {
             continue;
         }
         tools.push(McpTool {
-            name: unique_name(&format!("{}_{}", tool.name, func.name), &mut taken),
+            name: unique_name(&wit_json::json_name(&format!("{}_{}", tool.name, func.name)), &mut taken),
             description: describe(&tool.name, &function.interface.name, &func.name, &function.docs.docs),
             input_schema: input_schema(&params),
             output_schema: output_schema(&results),
@@ -83,7 +83,7 @@ pub(super) async fn call(
     let Some(func) = tool.tool.func(tool.interface, tool.func) else {
         return tool_error("(internal) the function is missing");
     };
-    let params = match arguments_to_vals(&func.ty.params().collect::<Vec<_>>(), arguments) {
+    let params = match wit_json::arguments(&func.ty.params().collect::<Vec<_>>(), Value::Object(arguments)) {
         Ok(params) => params,
         Err(message) => return invalid_arguments(&format!("`{}`: {message}", tool.name)),
     };
@@ -108,47 +108,12 @@ pub(super) async fn call(
     }
 }
 
-/// The arguments object as component values, in parameter order.
-fn arguments_to_vals(params: &[(&str, Type)], mut arguments: Map<String, Value>) -> Result<Vec<Val>, String> {
-    let mut vals = Vec::with_capacity(params.len());
-    for (name, ty) in params {
-        let value = arguments.remove(*name).ok_or_else(|| format!("missing argument `{name}`"))?;
-        vals.push(from_json(&value, ty).map_err(|e| {
-            let path = if e.path.is_empty() { (*name).to_owned() } else { format!("{name}.{}", e.path) };
-            let path = path.replace(".[", "[");
-            format!("argument `{path}`: expected {}, found {}", e.expected, e.found)
-        })?);
-    }
-    match arguments.keys().next() {
-        Some(extra) => {
-            let names: Vec<&str> = params.iter().map(|(n, _)| *n).collect();
-            Err(format!("unknown argument `{extra}` (arguments: {})", names.join(", ")))
-        }
-        None => Ok(vals),
-    }
-}
-
 /// A tool function's results as an MCP result: `ok` as structured content and text,
 /// `err` as an error result.
 fn tool_result(vals: &[Val], types: &[Type]) -> CallToolResult {
-    match (vals, types) {
-        ([Val::Result(Err(payload))], [Type::Result(r)]) => {
-            let text = match (payload.as_deref(), r.err()) {
-                (Some(Val::String(s)), _) => s.clone(),
-                (Some(v), Some(t)) => to_json(v, &t).to_string(),
-                _ => "the tool returned an error".to_owned(),
-            };
-            tool_error(&text)
-        }
-        ([Val::Result(Ok(payload))], [Type::Result(r)]) => {
-            let value = match (payload.as_deref(), r.ok()) {
-                (Some(v), Some(t)) => to_json(v, &t),
-                _ => Value::Null,
-            };
-            structured("result", value)
-        }
-        ([val], [ty]) => structured("result", to_json(val, ty)),
-        _ => CallToolResult::success(vec![ContentBlock::text("done")]),
+    match outcome(vals, types) {
+        Ok(value) => structured("result", value),
+        Err(text) => tool_error(&text),
     }
 }
 
@@ -161,7 +126,9 @@ fn describe(tool: &str, interface: &str, func: &str, docs: &str) -> String {
 
 fn input_schema(params: &[(String, Type)]) -> Map<String, Value> {
     let properties: Map<String, Value> = params.iter().map(|(name, ty)| (name.clone(), schema_for(ty))).collect();
-    let required: Vec<&str> = params.iter().map(|(name, _)| name.as_str()).collect();
+    // `option` parameters may be left out (they are `none`).
+    let required: Vec<&str> =
+        params.iter().filter(|(_, ty)| !matches!(ty, Type::Option(_))).map(|(name, _)| name.as_str()).collect();
     let schema = json!({
         "type": "object",
         "properties": properties,

@@ -12,6 +12,7 @@ use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{ResourceTable, Type, Val};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
+use super::dispatch::Dispatch;
 use super::run::RunStats;
 use crate::failure::describe_tool_failure;
 use crate::manifest::Limits;
@@ -23,6 +24,7 @@ use crate::sandbox::store::Sandboxed;
 use crate::tool::{Tool, ToolFunc, ToolInstance, check_output};
 
 /// A program import bound to one tool function.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct ToolTarget {
     /// Position in the program's call labels, for counting calls.
     id: usize,
@@ -58,12 +60,20 @@ pub struct RunState {
     max_calls: Option<u64>,
     pub(super) stats: RunStats,
     stdio: Stdio,
+    /// For an interpreter: the functions its script may call.
+    dispatch: Option<Arc<Dispatch>>,
 }
 
 impl RunState {
     /// The state of a new run of a program linked to `tools`, with `labels.len()`
     /// distinct imports, under `limits`.
-    pub(super) fn new(tools: &[Arc<Tool>], imports: usize, limits: &Limits, signals: RunSignals) -> Self {
+    pub(super) fn new(
+        tools: &[Arc<Tool>],
+        imports: usize,
+        limits: &Limits,
+        signals: RunSignals,
+        dispatch: Option<Arc<Dispatch>>,
+    ) -> Self {
         let (wasi, stdio) = grants::program_wasi(limits.log);
         Self {
             wasi,
@@ -76,7 +86,13 @@ impl RunState {
             tools: tools.iter().map(|tool| ToolSlot { tool: Arc::clone(tool), live: None }).collect(),
             calls: vec![0; imports],
             stats: RunStats::default(),
+            dispatch,
         }
+    }
+
+    /// The functions an interpreter's script may call.
+    pub(super) fn dispatch(&self) -> Option<&Arc<Dispatch>> {
+        self.dispatch.as_ref()
     }
 
     /// Calls made per import, by [`ToolTarget`] id.

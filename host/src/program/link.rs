@@ -12,8 +12,11 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker, Type};
 
+use super::dispatch::Dispatch;
 use super::forward::{RunState, ToolTarget};
+use super::interpreter::InterpreterPre;
 use crate::cache::CacheOutcome;
+use crate::manifest::Language;
 use crate::manifest::Limits;
 use crate::profile::Profile;
 use crate::tool::Tool;
@@ -37,7 +40,32 @@ pub struct Program {
     /// `tool.function` for each linked import, indexed by the import's target id.
     pub(crate) call_labels: Vec<String>,
     pub(crate) pre: InstancePre<RunState>,
-    pub(crate) run: ComponentExportIndex,
+    pub(crate) entry: Entry,
+}
+
+/// What running a program calls.
+pub(crate) enum Entry {
+    /// A program component's `run` export.
+    Run(ComponentExportIndex),
+    /// An interpreter's `run-script`, with the functions its scripts may call.
+    Script {
+        /// The language it runs.
+        language: Language,
+        /// Its typed exports.
+        exports: InterpreterPre<RunState>,
+        /// The functions granted to its scripts.
+        dispatch: Arc<Dispatch>,
+    },
+}
+
+impl Program {
+    /// The language of the scripts this program runs, if it is an interpreter.
+    pub fn language(&self) -> Option<Language> {
+        match &self.entry {
+            Entry::Run(_) => None,
+            Entry::Script { language, .. } => Some(*language),
+        }
+    }
 }
 
 /// Why a program was refused before it ran.
@@ -60,6 +88,16 @@ pub enum ProgramError {
     /// Linking failed for another reason (e.g. an unsupported WASI interface).
     #[error("the program cannot be linked: {0}")]
     Link(String),
+    /// A script in a language whose interpreter the manifest does not declare.
+    #[error(
+        "no interpreter for {language} scripts is declared in the manifest (declared: {declared}); an admin adds one as [interpreter.{language}]"
+    )]
+    NoInterpreter {
+        /// The script's language.
+        language: Language,
+        /// The languages there are interpreters for.
+        declared: String,
+    },
     /// It was asked to run under a profile the manifest does not have.
     #[error(transparent)]
     Profile(#[from] crate::manifest::UnknownProfile),
@@ -107,7 +145,7 @@ impl Program {
                 }
             };
             let interface_index = tool.interfaces.iter().position(|i| i.name == name).unwrap_or_default();
-            let mut linked = linker.instance(name).map_err(|e| ProgramError::Link(format!("{e:#}")))?;
+            let mut linked = linker.instance(name).map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
             for (func_name, export) in instance.exports(engine) {
                 let item = export.ty;
                 let wanted = match item {
@@ -138,11 +176,11 @@ impl Program {
                     .func_new(func_name, move |mut store, ty, params, results| {
                         store.data_mut().forward(&target, &ty, params, results)
                     })
-                    .map_err(|e| ProgramError::Link(format!("{e:#}")))?;
+                    .map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
             }
             imports.push(name.to_owned());
         }
-        let pre = linker.instantiate_pre(component).map_err(|e| ProgramError::Link(format!("{e:#}")))?;
+        let pre = linker.instantiate_pre(component).map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
         Ok(Self {
             digest,
             profile: profile.name.clone(),
@@ -152,7 +190,7 @@ impl Program {
             tools: bound,
             call_labels,
             pre,
-            run,
+            entry: Entry::Run(run),
         })
     }
 }

@@ -5,11 +5,18 @@
 //! - `forward`: the program Store's data and how an import reaches its tool;
 //! - `link`: a program checked against its profile and linked to the tools;
 //! - `run`: one run of a linked program, its output, statistics and errors.
+//!
+//! A script runs in an interpreter component, which is linked like a program
+//! (`interpreter`) but reaches tools through `cemcp:host/dispatch` (`dispatch`)
+//! instead of importing their interfaces.
 
+mod dispatch;
 mod forward;
+mod interpreter;
 mod link;
 mod run;
 
+pub(crate) use self::interpreter::link as link_interpreter;
 pub use self::link::{Program, ProgramError, RUN_SIGNATURE};
-pub(crate) use self::run::run;
 pub use self::run::{RunError, RunOutput, RunStats};
+pub(crate) use self::run::{run, run_script};

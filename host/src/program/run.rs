@@ -18,11 +18,14 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
+use std::sync::Arc;
 use wasmtime::Store;
-use wasmtime::component::{TypedFunc, WasmStr};
+
+use wasmtime::component::{ComponentExportIndex, TypedFunc, WasmStr};
 
 use super::forward::{RunState, ToolFailure};
-use super::link::Program;
+use super::interpreter::{InterpreterPre, ScriptError, ScriptOutput};
+use super::link::{Entry, Program};
 use crate::failure;
 use crate::sandbox::limits::{CancelToken, LimitExceeded, RunHalt, RunSignals};
 use crate::sandbox::store::sandboxed_store;
@@ -32,6 +35,9 @@ use crate::sandbox::store::sandboxed_store;
 pub struct RunOutput {
     /// The program's JSON output, as it returned it.
     pub output: String,
+    /// What a script printed (bounded by the profile's `log` limit); empty for a
+    /// program component, whose stdout goes to the log.
+    pub printed: String,
     /// What the run did.
     pub stats: RunStats,
 }
@@ -90,27 +96,95 @@ pub enum RunError {
     /// The program could not be instantiated.
     #[error("program could not start: {0}")]
     Start(String),
+    /// The script failed: a syntax error (with its line and column), an uncaught
+    /// exception, or an output that is not JSON.
+    #[error("the script failed: {message}")]
+    Script {
+        /// What went wrong, as the interpreter tells it.
+        message: String,
+        /// What the script printed before failing.
+        printed: String,
+    },
 }
 
 /// Runs `program` once with `input`. Blocks until it returns or is stopped.
 pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
+    execute(program, cancel, |store| match &program.entry {
+        Entry::Run(export) => call_run(store, program, *export, input).map(|output| (output, String::new())),
+        Entry::Script { language, .. } => Err(RunError::Start(format!(
+            "this is the {language} interpreter; give it a script to run (`Runtime::run_script`)"
+        ))),
+    })
+}
+
+/// Runs `source` in the interpreter `program` with `input`. Blocks until the script
+/// ends or is stopped.
+pub(crate) fn run_script(
+    program: &Program,
+    source: &str,
+    input: &str,
+    cancel: &CancelToken,
+) -> Result<RunOutput, RunError> {
+    execute(program, cancel, |store| match &program.entry {
+        Entry::Script { exports, .. } => call_script(store, program, exports, source, input),
+        Entry::Run(_) => Err(RunError::Start("this program is a component, not an interpreter".to_owned())),
+    })
+}
+
+/// One run: the program's Store, the call `call` makes in it, and the statistics.
+fn execute(
+    program: &Program,
+    cancel: &CancelToken,
+    call: impl FnOnce(&mut Store<RunState>) -> Result<(String, String), RunError>,
+) -> Result<RunOutput, RunError> {
     let started = Instant::now();
     let signals = RunSignals::start(cancel.clone(), program.limits.time);
-    let state = RunState::new(&program.tools, program.call_labels.len(), &program.limits, signals);
+    let dispatch = match &program.entry {
+        Entry::Script { dispatch, .. } => Some(Arc::clone(dispatch)),
+        Entry::Run(_) => None,
+    };
+    let state = RunState::new(&program.tools, program.call_labels.len(), &program.limits, signals, dispatch);
     let mut store =
         sandboxed_store(program.pre.engine(), state, &program.limits).map_err(|e| RunError::Start(e.to_string()))?;
     store.data_mut().stats.instances.insert("program".into(), 1);
 
-    let outcome = call_run(&mut store, program, input);
+    let outcome = call(&mut store);
     let state = store.data_mut();
     state.log_stdio();
     let mut stats = std::mem::take(&mut state.stats);
     stats.wall_time = started.elapsed();
     let counted = program.call_labels.iter().zip(state.calls()).filter(|(_, calls)| **calls > 0);
     stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
-    let output = outcome?;
+    let (output, printed) = outcome?;
     serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
-    Ok(RunOutput { output, stats })
+    Ok(RunOutput { output, printed, stats })
+}
+
+/// Calls an interpreter's `run-script`. What the script printed is kept up to the
+/// profile's `log` limit.
+fn call_script(
+    store: &mut Store<RunState>,
+    program: &Program,
+    exports: &InterpreterPre<RunState>,
+    source: &str,
+    input: &str,
+) -> Result<(String, String), RunError> {
+    let limits = program.limits;
+    let interpreter = exports.instantiate(&mut *store).map_err(|e| classify(&e, limits.fuel, RunError::Start))?;
+    let max_print = u32::try_from(limits.log).unwrap_or(u32::MAX);
+    let returned = interpreter
+        .call_run_script(&mut *store, source, input, max_print)
+        .map_err(|e| classify(&e, limits.fuel, RunError::Trap))?;
+    match returned {
+        Ok(ScriptOutput { output, printed }) => {
+            let size = output.len() as u64;
+            if size > limits.output {
+                return Err(RunError::Limit(LimitExceeded::Output { limit: limits.output, size }));
+            }
+            Ok((output, printed))
+        }
+        Err(ScriptError { message, printed }) => Err(RunError::Script { message, printed }),
+    }
 }
 
 /// The `run` export's signature, as a typed function: the output is read in the
@@ -118,11 +192,16 @@ pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Resul
 /// limit costs nothing to refuse.
 type RunFunc = TypedFunc<(String,), (Result<WasmStr, WasmStr>,)>;
 
-fn call_run(store: &mut Store<RunState>, program: &Program, input: &str) -> Result<String, RunError> {
+fn call_run(
+    store: &mut Store<RunState>,
+    program: &Program,
+    export: ComponentExportIndex,
+    input: &str,
+) -> Result<String, RunError> {
     let limits = program.limits;
     let instance = program.pre.instantiate(&mut *store).map_err(|e| classify(&e, limits.fuel, RunError::Start))?;
     let func: RunFunc =
-        instance.get_typed_func(&mut *store, program.run).map_err(|e| RunError::Start(failure::plain(&e)))?;
+        instance.get_typed_func(&mut *store, export).map_err(|e| RunError::Start(failure::plain(&e)))?;
     let (returned,) =
         func.call(&mut *store, (input.to_owned(),)).map_err(|e| classify(&e, limits.fuel, RunError::Trap))?;
     match returned {

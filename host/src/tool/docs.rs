@@ -14,6 +14,7 @@ use wit_parser::decoding::{DecodedWasm, decode};
 use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeOwner, UnresolvedPackageGroup, WorldItem};
 
 use super::ToolInterface;
+use super::declarations::{Declarations, declare};
 
 /// The custom section holding a tool's WIT source (UTF-8), anywhere in the component.
 /// In Rust: `#[used] #[unsafe(link_section = "cemcp:wit")] static WIT: [u8; N] =
@@ -39,7 +40,7 @@ pub(super) struct InterfaceDocs {
     pub funcs: Vec<FuncDocs>,
 }
 
-/// One function as WIT: its signature and doc comment.
+/// One function as agents read it: its WIT signature, doc comment and declarations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FuncDocs {
     /// Its WIT signature, e.g. `read: func(path: string) -> result<string, string>`;
@@ -47,6 +48,8 @@ pub struct FuncDocs {
     pub signature: String,
     /// Its doc comment (empty if it has none).
     pub docs: String,
+    /// Its Python and TypeScript declarations, for scripts.
+    pub declarations: Declarations,
 }
 
 impl FuncDocs {
@@ -65,9 +68,9 @@ impl Docs {
     /// Decodes the docs of the component `wasm`, whose exports are `interfaces`,
     /// aligned with them by position. What cannot be decoded is left empty (and
     /// logged): docs are for agents, and a tool without them still works.
-    pub fn decode(wasm: &[u8], interfaces: &[ToolInterface]) -> Self {
+    pub fn decode(wasm: &[u8], tool: &str, interfaces: &[ToolInterface]) -> Self {
         let wit = embedded_wit(wasm);
-        let decoded = exported_interfaces(wasm, wit.as_deref()).unwrap_or_else(|e| {
+        let decoded = exported_interfaces(wasm, tool, wit.as_deref()).unwrap_or_else(|e| {
             tracing::warn!("cannot decode a tool's WIT for its docs: {e:#}");
             Vec::new()
         });
@@ -84,7 +87,7 @@ impl Docs {
                             found
                                 .and_then(|d| d.funcs.iter().find(|(name, _)| *name == func.name))
                                 .map(|(_, docs)| docs.clone())
-                                .unwrap_or_else(|| FuncDocs { signature: func.name.clone(), docs: String::new() })
+                                .unwrap_or_else(|| FuncDocs { signature: func.name.clone(), ..FuncDocs::default() })
                         })
                         .collect(),
                 }
@@ -102,7 +105,7 @@ struct Decoded {
 }
 
 /// The interfaces a component exports, with signatures and docs.
-fn exported_interfaces(wasm: &[u8], wit: Option<&str>) -> anyhow::Result<Vec<Decoded>> {
+fn exported_interfaces(wasm: &[u8], tool: &str, wit: Option<&str>) -> anyhow::Result<Vec<Decoded>> {
     let DecodedWasm::Component(resolve, world) = decode(wasm)? else {
         anyhow::bail!("this is a WIT package, not a component");
     };
@@ -122,7 +125,9 @@ fn exported_interfaces(wasm: &[u8], wit: Option<&str>) -> anyhow::Result<Vec<Dec
                 let result =
                     func.result.as_ref().map(|t| format!(" -> {}", type_name(&resolve, t))).unwrap_or_default();
                 let signature = format!("{}: func({}){result}", func.name, params.join(", "));
-                (func.name.clone(), FuncDocs { signature, docs: docs.function(&short_name, &func.name) })
+                let text = docs.function(&short_name, &func.name);
+                let declarations = declare(&resolve, tool, func, &text);
+                (func.name.clone(), FuncDocs { signature, docs: text, declarations })
             })
             .collect();
         interfaces.push(Decoded {
@@ -239,7 +244,7 @@ mod tests {
 
     #[test]
     fn summary_is_the_first_sentence_even_when_wrapped() {
-        let doc = |docs: &str| FuncDocs { signature: String::new(), docs: docs.into() };
+        let doc = |docs: &str| FuncDocs { docs: docs.into(), ..FuncDocs::default() };
         assert_eq!(
             doc("Stores a value, replacing any earlier\nvalue. The write is atomic.\n\nMore.").summary(),
             "Stores a value, replacing any earlier value."

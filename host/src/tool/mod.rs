@@ -8,6 +8,7 @@
 //! from the component on first use, once (only the catalogue and the MCP server read
 //! them).
 
+mod declarations;
 mod docs;
 mod instance;
 
@@ -17,8 +18,9 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker};
 
-use self::docs::{Docs, FuncDocs};
-pub use self::docs::{WIT_SECTION, embedded_wit};
+pub use self::declarations::{Declarations, identifier};
+use self::docs::Docs;
+pub use self::docs::{FuncDocs, WIT_SECTION, embedded_wit};
 pub use self::instance::{ToolInstance, ToolState, check_output};
 use crate::cache::{CacheOutcome, ComponentCache};
 use crate::manifest::{Limits, ToolSpec};
@@ -203,7 +205,7 @@ impl Tool {
     }
 
     fn docs(&self) -> &Docs {
-        self.docs.get_or_init(|| Docs::decode(&self.wasm, &self.interfaces))
+        self.docs.get_or_init(|| Docs::decode(&self.wasm, &self.name, &self.interfaces))
     }
 }
 

@@ -27,6 +27,13 @@ impl fmt::Display for JsonError {
 
 impl std::error::Error for JsonError {}
 
+/// A WIT name (a record field, a parameter) as JSON and scripts spell it:
+/// kebab-case becomes snake_case (`max-hits` -> `max_hits`), as Python and JavaScript
+/// identifiers must be, and as the MCP servers cemcp hosts name theirs.
+pub fn json_name(name: &str) -> String {
+    name.replace('-', "_")
+}
+
 /// Converts `json` to a value of `ty`.
 ///
 /// # Errors
@@ -84,7 +91,7 @@ pub fn to_json(val: &Val, ty: &Type) -> Value {
                 _ => Vec::new(),
             };
             let field_type = |name: &str| types.iter().find(|(n, _)| n == name).map(|(_, t)| t);
-            Value::Object(fields.iter().map(|(name, v)| (name.clone(), typed(v, field_type(name)))).collect())
+            Value::Object(fields.iter().map(|(name, v)| (json_name(name), typed(v, field_type(name)))).collect())
         }
         (Val::Variant(name, payload), _) => {
             let case_type = match ty {
@@ -206,19 +213,17 @@ impl Converter {
             }
             Type::Record(record) => {
                 let object = json.as_object().ok_or_else(|| self.fail(ty, json))?;
-                let names: Vec<&str> = record.fields().map(|f| f.name).collect();
-                if let Some(extra) = object.keys().find(|k| !names.contains(&k.as_str())) {
+                let names: Vec<String> = record.fields().map(|f| json_name(f.name)).collect();
+                if let Some(extra) = object.keys().find(|k| !names.contains(k)) {
                     return Err(self.error(format!("only the fields {}", names.join(", ")), format!("field `{extra}`")));
                 }
                 let mut fields = Vec::with_capacity(names.len());
                 for field in record.fields() {
-                    let value = object.get(field.name).ok_or_else(|| {
-                        self.error(format!("field `{}` ({})", field.name, describe(&field.ty)), "nothing".into())
+                    let name = json_name(field.name);
+                    let value = object.get(&name).ok_or_else(|| {
+                        self.error(format!("field `{name}` ({})", describe(&field.ty)), "nothing".into())
                     })?;
-                    fields.push((
-                        field.name.to_owned(),
-                        self.nested(Step::Field(field.name.to_owned()), value, &field.ty)?,
-                    ));
+                    fields.push((field.name.to_owned(), self.nested(Step::Field(name), value, &field.ty)?));
                 }
                 Ok(Val::Record(fields))
             }

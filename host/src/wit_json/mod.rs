@@ -11,7 +11,7 @@
 //! | `string` | a string |
 //! | `list<T>` | an array; `list<T, N>` an array of exactly N |
 //! | `tuple<A, B>` | an array of exactly those items (`prefixItems`) |
-//! | `record` | an object with every field required and no others (`additionalProperties: false`) |
+//! | `record` | an object with every field required and no others (`additionalProperties: false`); field names in snake_case |
 //! | `enum` | one of the case names, as a string |
 //! | `flags` | an array of distinct flag names |
 //! | `variant` | `{"tag": "case"}` or `{"tag": "case", "value": payload}` (tagged `oneOf`) |
@@ -22,14 +22,25 @@
 //! Resources, futures, streams and error contexts have no JSON form: a function that
 //! uses them cannot be called with JSON ([`json_compatible`] says so up front).
 //!
+//! Names of record fields and parameters are spelled in snake_case (`max_hits` for
+//! WIT's `max-hits`): they become Python and JavaScript identifiers, and the MCP
+//! servers cemcp hosts name theirs that way. Case names (enums, flags, variants) are
+//! values and stay as WIT writes them.
+//!
+//! A call's arguments are an object keyed by parameter names (or an array in order),
+//! where `option` parameters may be left out; its outcome is the `ok` value, or the
+//! `err` as the error ([`arguments`], [`outcome`]).
+//!
 //! Conversion from JSON is checked against the type; a mismatch is a [`JsonError`]
 //! naming the path (`items[2].name`) and what was expected. Nothing here panics on any
 //! input, and recursion follows the type, whose depth is fixed by the component.
 
+mod call;
 mod convert;
 mod schema;
 
-pub use convert::{JsonError, from_json, to_json};
+pub use call::{arguments, outcome};
+pub use convert::{JsonError, from_json, json_name, to_json};
 pub use schema::schema_for;
 
 use wasmtime::component::Type;

@@ -40,8 +40,8 @@ pub fn schema_for(ty: &Type) -> Value {
             let mut properties = serde_json::Map::new();
             let mut required = Vec::new();
             for field in record.fields() {
-                properties.insert(field.name.to_owned(), schema_for(&field.ty));
-                required.push(field.name.to_owned());
+                properties.insert(super::json_name(field.name), schema_for(&field.ty));
+                required.push(super::json_name(field.name));
             }
             json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
         }

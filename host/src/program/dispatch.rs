@@ -1,0 +1,106 @@
+//! `cemcp:host/dispatch`: how a script's interpreter calls tools.
+//!
+//! The table is built when the interpreter is linked for a profile: every granted
+//! function whose types have a JSON form, by `tool.function`. A call is checked
+//! against it (an ungranted tool or function is refused, naming the profile),
+//! its JSON arguments are converted as MCP tools mode converts them, and it goes
+//! through the same forwarding as a program's import: counted against the run's
+//! call limit, run in the tool's own Store with the tool's own grants and limits.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmtime::component::Val;
+use wasmtime::component::types::ComponentFunc;
+
+use super::forward::{RunState, ToolTarget};
+use super::interpreter::cemcp::host::dispatch::{self, CallError};
+use crate::profile::Profile;
+use crate::wit_json;
+
+/// The functions a script may call, by tool and function name.
+pub(crate) struct Dispatch {
+    profile: String,
+    entries: HashMap<(String, String), Entry>,
+    /// `tool.function`, in the profile's order.
+    names: Vec<String>,
+    /// The granted tools' names, for messages.
+    tools: Vec<String>,
+}
+
+struct Entry {
+    target: ToolTarget,
+    ty: ComponentFunc,
+}
+
+impl Dispatch {
+    /// The table for `profile`; `add` gives each function its forwarding target
+    /// and its label for statistics.
+    pub(super) fn new(
+        profile: &Profile,
+        mut add: impl FnMut(&Arc<crate::tool::Tool>, usize, usize) -> ToolTarget,
+    ) -> Self {
+        let mut entries = HashMap::new();
+        let mut names = Vec::new();
+        for function in profile.functions() {
+            let ty = &function.func.ty;
+            let json = ty.params().all(|(_, t)| wit_json::json_compatible(&t).is_ok())
+                && ty.results().all(|t| wit_json::json_compatible(&t).is_ok());
+            if !json {
+                continue;
+            }
+            let target = add(function.tool, function.interface_index, function.func_index);
+            let key = (function.tool.name.clone(), function.func.name.clone());
+            names.push(format!("{}.{}", key.0, key.1));
+            entries.insert(key, Entry { target, ty: ty.clone() });
+        }
+        let tools = profile.tools().iter().map(|t| t.name.clone()).collect();
+        Self { profile: profile.name.clone(), entries, names, tools }
+    }
+
+    /// Why `tool.function` cannot be called.
+    fn refusal(&self, tool: &str, function: &str) -> String {
+        let granted = if self.tools.is_empty() { "none".to_owned() } else { self.tools.join(", ") };
+        if self.tools.iter().any(|t| t == tool) {
+            let functions: Vec<&str> =
+                self.names.iter().filter_map(|n| n.strip_prefix(tool)?.strip_prefix('.')).collect();
+            format!("tool `{tool}` has no function `{function}` (functions: {})", functions.join(", "))
+        } else {
+            format!("tool `{tool}` is not granted to profile `{}` (granted tools: {granted})", self.profile)
+        }
+    }
+}
+
+impl dispatch::Host for RunState {
+    fn call(
+        &mut self,
+        tool: String,
+        function: String,
+        arguments: String,
+    ) -> wasmtime::Result<Result<String, CallError>> {
+        let Some(table) = self.dispatch().cloned() else {
+            return Ok(Err(CallError::Refused("this run has no tools to dispatch to".to_owned())));
+        };
+        let Some(entry) = table.entries.get(&(tool.clone(), function.clone())) else {
+            return Ok(Err(CallError::Refused(table.refusal(&tool, &function))));
+        };
+        let arguments = match serde_json::from_str(&arguments) {
+            Ok(arguments) => arguments,
+            Err(e) => return Ok(Err(CallError::Refused(format!("the arguments are not JSON: {e}")))),
+        };
+        let params: Vec<_> = entry.ty.params().collect();
+        let params = match wit_json::arguments(&params, arguments) {
+            Ok(params) => params,
+            Err(message) => return Ok(Err(CallError::Refused(message))),
+        };
+        let mut results = vec![Val::Bool(false); entry.ty.results().len()];
+        // A run-wide halt (cancel, time, call limit) stops the interpreter here.
+        self.forward(&entry.target, &entry.ty, &params, &mut results)?;
+        let types: Vec<_> = entry.ty.results().collect();
+        Ok(wit_json::outcome(&results, &types).map(|value| value.to_string()).map_err(CallError::Tool))
+    }
+
+    fn functions(&mut self) -> wasmtime::Result<Vec<String>> {
+        Ok(self.dispatch().map(|table| table.names.clone()).unwrap_or_default())
+    }
+}

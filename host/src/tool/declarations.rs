@@ -1,0 +1,294 @@
+//! Declarations a model can read: each tool function as a Python stub and as a
+//! TypeScript declaration, generated from the component's WIT with its docs, in the
+//! shapes scripts use (the WIT <-> JSON mapping of [`crate::wit_json`]).
+//!
+//! Python: `def read(*, path: str, offset: int, length: int | None = None) -> str`,
+//! records as `TypedDict`, enums as `Literal`, called as `tools.files.read(...)`.
+//! TypeScript: `function read(args: { path: string; offset: number; length?: number |
+//! null }): string` in `declare namespace tools.files`, records as interfaces.
+//! A function returning `result<T, E>` is declared as returning `T`: its `err` is
+//! raised (Python `RuntimeError`) or thrown (`ToolError`).
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use wit_parser::{Function, Handle, Resolve, Type, TypeDefKind, TypeId};
+
+/// One function's declarations.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Declarations {
+    /// The Python stub, with the named types it uses before it.
+    pub python: String,
+    /// The TypeScript declaration, with the named types it uses before it.
+    pub typescript: String,
+}
+
+/// The declarations of `func`, exported by tool `tool`, with `docs`.
+pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, docs: &str) -> Declarations {
+    let mut named = BTreeSet::new();
+    for param in &func.params {
+        collect(resolve, &param.ty, &mut named);
+    }
+    if let Some(result) = &func.result {
+        collect(resolve, result, &mut named);
+    }
+    let (ok, raises) = match func.result.as_ref().and_then(|t| result_of(resolve, t)) {
+        Some((ok, _)) => (ok, true),
+        None => (func.result, false),
+    };
+    let name = identifier(&func.name);
+    let tool_ident = identifier(tool);
+
+    let mut python = String::new();
+    for id in &named {
+        python.push_str(&python_type_decl(resolve, *id));
+    }
+    let params: Vec<String> = func
+        .params
+        .iter()
+        .map(|p| {
+            let ty = py(resolve, &p.ty);
+            if is_option(resolve, &p.ty) {
+                format!("{}: {ty} = None", identifier(&p.name))
+            } else {
+                format!("{}: {ty}", identifier(&p.name))
+            }
+        })
+        .collect();
+    let star = if params.is_empty() { String::new() } else { format!("*, {}", params.join(", ")) };
+    let returns = ok.as_ref().map_or("None".to_owned(), |t| py(resolve, t));
+    let _ = writeln!(python, "# tools.{tool_ident}.{name}");
+    let _ = writeln!(python, "def {name}({star}) -> {returns}:");
+    let mut doc = docs.trim().to_owned();
+    if raises {
+        doc.push_str(if doc.is_empty() { "" } else { "\n\n" });
+        doc.push_str("Raises RuntimeError with the tool's message when it fails.");
+    }
+    let _ = writeln!(python, "    \"\"\"{}\"\"\"", doc.replace("\"\"\"", "'''").replace('\n', "\n    "));
+
+    let mut typescript = String::new();
+    for id in &named {
+        typescript.push_str(&typescript_type_decl(resolve, *id));
+    }
+    let fields: Vec<String> = func
+        .params
+        .iter()
+        .map(|p| {
+            let optional = if is_option(resolve, &p.ty) { "?" } else { "" };
+            format!("{}{optional}: {}", identifier(&p.name), ts(resolve, &p.ty))
+        })
+        .collect();
+    let args = if fields.is_empty() { String::new() } else { format!("args: {{ {} }}", fields.join("; ")) };
+    let returns = ok.as_ref().map_or("null".to_owned(), |t| ts(resolve, t));
+    let _ = writeln!(typescript, "declare namespace tools.{tool_ident} {{");
+    let mut doc = docs.trim().to_owned();
+    if raises {
+        doc.push_str(if doc.is_empty() { "" } else { "\n\n" });
+        doc.push_str("@throws ToolError with the tool's message when it fails.");
+    }
+    let _ = writeln!(typescript, "  /**\n   * {}\n   */", doc.replace("*/", "* /").replace('\n', "\n   * "));
+    let _ = writeln!(typescript, "  function {name}({args}): {returns};");
+    let _ = writeln!(typescript, "}}");
+    Declarations { python, typescript }
+}
+
+/// A WIT name as a Python and JavaScript identifier: dashes become underscores.
+pub fn identifier(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+/// A WIT type name as a class or interface name: `search-hit` -> `SearchHit`.
+fn class_name(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The `ok` and `err` types of a result type.
+fn result_of(resolve: &Resolve, ty: &Type) -> Option<(Option<Type>, Option<Type>)> {
+    let Type::Id(id) = ty else { return None };
+    match &resolve.types.get(*id)?.kind {
+        TypeDefKind::Result(r) => Some((r.ok, r.err)),
+        TypeDefKind::Type(inner) => result_of(resolve, inner),
+        _ => None,
+    }
+}
+
+fn is_option(resolve: &Resolve, ty: &Type) -> bool {
+    let Type::Id(id) = ty else { return false };
+    match resolve.types.get(*id).map(|d| &d.kind) {
+        Some(TypeDefKind::Option(_)) => true,
+        Some(TypeDefKind::Type(inner)) => is_option(resolve, inner),
+        _ => false,
+    }
+}
+
+/// The named types (records, enums, flags, variants) `ty` uses, deepest first.
+fn collect(resolve: &Resolve, ty: &Type, named: &mut BTreeSet<TypeId>) {
+    let Type::Id(id) = ty else { return };
+    let Some(def) = resolve.types.get(*id) else { return };
+    let mut inner = |t: &Type| collect(resolve, t, named);
+    match &def.kind {
+        TypeDefKind::Record(r) => r.fields.iter().for_each(|f| inner(&f.ty)),
+        TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(inner),
+        TypeDefKind::Tuple(t) => t.types.iter().for_each(inner),
+        TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) | TypeDefKind::Type(t) => {
+            inner(t);
+        }
+        TypeDefKind::Result(r) => r.ok.iter().chain(r.err.iter()).for_each(inner),
+        TypeDefKind::Map(k, v) => {
+            inner(k);
+            inner(v);
+        }
+        _ => {}
+    }
+    if def.name.is_some()
+        && matches!(
+            def.kind,
+            TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_)
+        )
+    {
+        named.insert(*id);
+    }
+}
+
+/// A type as written in a Python annotation.
+fn py(resolve: &Resolve, ty: &Type) -> String {
+    let id = match ty {
+        Type::Bool => return "bool".into(),
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => {
+            return "int".into();
+        }
+        Type::F32 | Type::F64 => return "float".into(),
+        Type::Char | Type::String => return "str".into(),
+        Type::ErrorContext => return "object".into(),
+        Type::Id(id) => *id,
+    };
+    let Some(def) = resolve.types.get(id) else { return "object".into() };
+    if let (
+        Some(name),
+        TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_),
+    ) = (&def.name, &def.kind)
+    {
+        return class_name(name);
+    }
+    match &def.kind {
+        TypeDefKind::Option(t) => format!("{} | None", py(resolve, t)),
+        TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("list[{}]", py(resolve, t)),
+        TypeDefKind::Tuple(t) => {
+            format!("tuple[{}]", t.types.iter().map(|t| py(resolve, t)).collect::<Vec<_>>().join(", "))
+        }
+        TypeDefKind::Result(_) => "dict  # {\"ok\": ...} or {\"err\": ...}".into(),
+        TypeDefKind::Map(k, v) => format!("list[tuple[{}, {}]]", py(resolve, k), py(resolve, v)),
+        TypeDefKind::Type(t) => py(resolve, t),
+        TypeDefKind::Handle(Handle::Own(_) | Handle::Borrow(_)) => "object".into(),
+        _ => "object".into(),
+    }
+}
+
+/// A type as written in TypeScript.
+fn ts(resolve: &Resolve, ty: &Type) -> String {
+    let id = match ty {
+        Type::Bool => return "boolean".into(),
+        Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => {
+            return "number".into();
+        }
+        Type::F32 | Type::F64 => return "number".into(),
+        Type::Char | Type::String => return "string".into(),
+        Type::ErrorContext => return "unknown".into(),
+        Type::Id(id) => *id,
+    };
+    let Some(def) = resolve.types.get(id) else { return "unknown".into() };
+    if let (
+        Some(name),
+        TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_),
+    ) = (&def.name, &def.kind)
+    {
+        return class_name(name);
+    }
+    match &def.kind {
+        TypeDefKind::Option(t) => format!("{} | null", ts(resolve, t)),
+        TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("({})[]", ts(resolve, t)),
+        TypeDefKind::Tuple(t) => format!("[{}]", t.types.iter().map(|t| ts(resolve, t)).collect::<Vec<_>>().join(", ")),
+        TypeDefKind::Result(r) => {
+            let side = |t: &Option<Type>| t.as_ref().map_or("null".to_owned(), |t| ts(resolve, t));
+            format!("{{ ok: {} }} | {{ err: {} }}", side(&r.ok), side(&r.err))
+        }
+        TypeDefKind::Map(k, v) => format!("[{}, {}][]", ts(resolve, k), ts(resolve, v)),
+        TypeDefKind::Type(t) => ts(resolve, t),
+        _ => "unknown".into(),
+    }
+}
+
+/// A named type as Python: `TypedDict`, `Literal`, or a union of tagged dicts.
+fn python_type_decl(resolve: &Resolve, id: TypeId) -> String {
+    let Some(def) = resolve.types.get(id) else { return String::new() };
+    let name = class_name(def.name.as_deref().unwrap_or("anonymous"));
+    let mut out = String::new();
+    match &def.kind {
+        TypeDefKind::Record(r) => {
+            let _ = writeln!(out, "class {name}(TypedDict):");
+            for field in &r.fields {
+                let _ = writeln!(out, "    {}: {}", identifier(&field.name), py(resolve, &field.ty));
+            }
+        }
+        TypeDefKind::Enum(e) => {
+            let cases: Vec<String> = e.cases.iter().map(|c| format!("\"{}\"", c.name)).collect();
+            let _ = writeln!(out, "{name} = Literal[{}]", cases.join(", "));
+        }
+        TypeDefKind::Flags(f) => {
+            let flags: Vec<String> = f.flags.iter().map(|c| format!("\"{}\"", c.name)).collect();
+            let _ = writeln!(out, "{name} = list[Literal[{}]]", flags.join(", "));
+        }
+        TypeDefKind::Variant(v) => {
+            let mut cases = Vec::new();
+            for case in &v.cases {
+                let case_name = format!("{name}{}", class_name(&case.name));
+                let _ = writeln!(out, "class {case_name}(TypedDict):\n    tag: Literal[\"{}\"]", case.name);
+                if let Some(ty) = &case.ty {
+                    let _ = writeln!(out, "    value: {}", py(resolve, ty));
+                }
+                cases.push(case_name);
+            }
+            let _ = writeln!(out, "{name} = {}", cases.join(" | "));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A named type as TypeScript: an interface or a type alias.
+fn typescript_type_decl(resolve: &Resolve, id: TypeId) -> String {
+    let Some(def) = resolve.types.get(id) else { return String::new() };
+    let name = class_name(def.name.as_deref().unwrap_or("anonymous"));
+    match &def.kind {
+        TypeDefKind::Record(r) => {
+            let fields: Vec<String> =
+                r.fields.iter().map(|f| format!("{}: {}", identifier(&f.name), ts(resolve, &f.ty))).collect();
+            format!("interface {name} {{ {} }}\n", fields.join("; "))
+        }
+        TypeDefKind::Enum(e) => {
+            let cases: Vec<String> = e.cases.iter().map(|c| format!("\"{}\"", c.name)).collect();
+            format!("type {name} = {};\n", cases.join(" | "))
+        }
+        TypeDefKind::Flags(f) => {
+            let flags: Vec<String> = f.flags.iter().map(|c| format!("\"{}\"", c.name)).collect();
+            format!("type {name} = ({})[];\n", flags.join(" | "))
+        }
+        TypeDefKind::Variant(v) => {
+            let cases: Vec<String> = v
+                .cases
+                .iter()
+                .map(|c| match &c.ty {
+                    Some(ty) => format!("{{ tag: \"{}\"; value: {} }}", c.name, ts(resolve, ty)),
+                    None => format!("{{ tag: \"{}\" }}", c.name),
+                })
+                .collect();
+            format!("type {name} = {};\n", cases.join(" | "))
+        }
+        _ => String::new(),
+    }
+}
