@@ -110,5 +110,61 @@ fn reference(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, launch, forwarding, reference);
+/// Scripts: a trivial script end to end (the interpreter instantiated, the script
+/// parsed and run, its output checked), 1,000 tool calls from a script beside the same
+/// 1,000 calls from a component program, and loading each interpreter from the cache.
+fn scripts(c: &mut Criterion) {
+    use cemcp::manifest::Language;
+
+    let bed = TestBed::new();
+    let manifest = TestBed::base_manifest().edit(
+        "[program.report]",
+        &format!(
+            "[interpreter.python]\ncomponent = \"{}\"\n\n[interpreter.javascript]\ncomponent = \"{}\"\n\n[program.report]",
+            artifacts::PYTHON_COMPONENT,
+            artifacts::JAVASCRIPT_COMPONENT
+        ),
+    );
+    let runtime = bed.runtime(&manifest).unwrap();
+    let profile = runtime.profile(None).unwrap();
+    let cancel = CancelToken::new();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
+
+    let mut group = c.benchmark_group("script");
+    for (language, loop_source) in [
+        (Language::Python, "for i in range(1000):\n    tools.flaky.count()\n1"),
+        (Language::Javascript, "for (let i = 0; i < 1000; i++) tools.flaky.count();\n1"),
+    ] {
+        let interpreter = runtime.interpreter_for(language, profile).unwrap();
+        let out = runtime.run_script(&interpreter, loop_source, "{}", &cancel).unwrap();
+        assert_eq!(out.stats.total_calls(), 1000);
+        group.bench_function(format!("{language}: trivial script `1`"), |b| {
+            b.iter(|| runtime.run_script(&interpreter, "1", "{}", &cancel).unwrap())
+        });
+        group.bench_function(format!("{language}: 1000 calls to flaky.count"), |b| {
+            b.iter(|| runtime.run_script(&interpreter, loop_source, "{}", &cancel).unwrap())
+        });
+    }
+    let input = r#"{"do": "call-loop", "n": 1000, "echo": false}"#;
+    group.bench_function("component program: 1000 calls to flaky.count", |b| {
+        b.iter(|| runtime.run(&program, input, &cancel).unwrap())
+    });
+    group.finish();
+
+    let engine = cemcp::engine::new_engine().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cache = ComponentCache::in_dir(dir.path());
+    let mut group = c.benchmark_group("load interpreter, cached: hash + deserialize");
+    group.sample_size(20);
+    for (name, path) in [("python", artifacts::PYTHON_COMPONENT), ("javascript", artifacts::JAVASCRIPT_COMPONENT)] {
+        let wasm = std::fs::read(path).unwrap();
+        cache.load(&engine, &wasm).unwrap();
+        group.bench_function(format!("{name} ({} KB)", wasm.len() / 1024), |b| {
+            b.iter(|| cache.load(&engine, &wasm).unwrap())
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, load, launch, forwarding, reference, scripts);
 criterion_main!(benches);

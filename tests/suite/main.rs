@@ -10,6 +10,7 @@
 
 mod cache;
 mod concurrency;
+mod declarations;
 mod example;
 mod imports;
 mod limits;

@@ -37,7 +37,7 @@ use crate::profile::Profile;
 use crate::program::RunError;
 use crate::runtime::{Registered, Runtime};
 use crate::sandbox::limits::CancelToken;
-use crate::tool::identifier;
+use crate::tool::{PYTHON_HELPERS, identifier};
 
 /// The code-mode tools' names.
 pub(super) const SEARCH: &str = "search_tools";
@@ -285,7 +285,7 @@ fn search(profile: &Profile, args: &SearchArgs) -> CallToolResult {
                 Form::Python => {
                     let _ = writeln!(
                         out,
-                        "# Python: call as tools.{}.<function>(name=value, ...)",
+                        "# Python: call as tools.{}.<function>(name=value, ...)\n{PYTHON_HELPERS}",
                         identifier(&first.tool.name)
                     );
                     for function in &matching {

@@ -7,7 +7,10 @@
 //! TypeScript: `function read(args: { path: string; offset: number; length?: number |
 //! null }): string` in `declare namespace tools.files`, records as interfaces.
 //! A function returning `result<T, E>` is declared as returning `T`: its `err` is
-//! raised (Python `RuntimeError`) or thrown (`ToolError`).
+//! raised (Python `RuntimeError`) or thrown (`ToolError`). A `result` inside a value
+//! is `Ok[T] | Err[E]` in Python (`{"ok": T}` or `{"err": E}`), and an option of
+//! something that can itself be null is `Some[T] | None` (`{"some": T}` or null), as
+//! the JSON mapping writes them; [`PYTHON_HELPERS`] says so.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -22,6 +25,10 @@ pub struct Declarations {
     /// The TypeScript declaration, with the named types it uses before it.
     pub typescript: String,
 }
+
+/// What the Python forms `Ok[T]`, `Err[E]` and `Some[T]` mean, for a reader.
+pub const PYTHON_HELPERS: &str =
+    "# Ok[T] is {\"ok\": T}, Err[E] is {\"err\": E}, Some[T] is {\"some\": T} (TypedDicts)";
 
 /// The declarations of `func`, exported by tool `tool`, with `docs`.
 pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, docs: &str) -> Declarations {
@@ -176,12 +183,16 @@ fn py(resolve: &Resolve, ty: &Type) -> String {
         return class_name(name);
     }
     match &def.kind {
+        TypeDefKind::Option(t) if is_option(resolve, t) => format!("Some[{}] | None", py(resolve, t)),
         TypeDefKind::Option(t) => format!("{} | None", py(resolve, t)),
         TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("list[{}]", py(resolve, t)),
         TypeDefKind::Tuple(t) => {
             format!("tuple[{}]", t.types.iter().map(|t| py(resolve, t)).collect::<Vec<_>>().join(", "))
         }
-        TypeDefKind::Result(_) => "dict  # {\"ok\": ...} or {\"err\": ...}".into(),
+        TypeDefKind::Result(r) => {
+            let side = |t: &Option<Type>| t.as_ref().map_or("None".to_owned(), |t| py(resolve, t));
+            format!("Ok[{}] | Err[{}]", side(&r.ok), side(&r.err))
+        }
         TypeDefKind::Map(k, v) => format!("list[tuple[{}, {}]]", py(resolve, k), py(resolve, v)),
         TypeDefKind::Type(t) => py(resolve, t),
         TypeDefKind::Handle(Handle::Own(_) | Handle::Borrow(_)) => "object".into(),
@@ -210,6 +221,7 @@ fn ts(resolve: &Resolve, ty: &Type) -> String {
         return class_name(name);
     }
     match &def.kind {
+        TypeDefKind::Option(t) if is_option(resolve, t) => format!("{{ some: {} }} | null", ts(resolve, t)),
         TypeDefKind::Option(t) => format!("{} | null", ts(resolve, t)),
         TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("({})[]", ts(resolve, t)),
         TypeDefKind::Tuple(t) => format!("[{}]", t.types.iter().map(|t| ts(resolve, t)).collect::<Vec<_>>().join(", ")),

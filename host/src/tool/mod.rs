@@ -18,7 +18,7 @@ use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
 use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker};
 
-pub use self::declarations::{Declarations, identifier};
+pub use self::declarations::{Declarations, PYTHON_HELPERS, identifier};
 use self::docs::Docs;
 pub use self::docs::{FuncDocs, WIT_SECTION, embedded_wit};
 pub use self::instance::{ToolInstance, ToolState, check_output};
