@@ -164,6 +164,9 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// An object's fields: name, type, and whether it may be left out.
+type Fields = Vec<(String, Ty, bool)>;
+
 /// The named types and the function a declaration text defines.
 struct Declared {
     types: BTreeMap<String, Ty>,
@@ -203,7 +206,7 @@ fn parse_typescript(text: &str) -> Declared {
 fn parse_python(text: &str) -> Declared {
     let mut types = BTreeMap::new();
     let mut function = None;
-    let mut class: Option<(String, Vec<(String, Ty, bool)>)> = None;
+    let mut class: Option<(String, Fields)> = None;
     for line in text.lines() {
         if let Some((name, fields)) = &mut class {
             if let Some(field) = line.strip_prefix("    ") {
@@ -233,10 +236,11 @@ fn parse_python(text: &str) -> Declared {
                 .collect();
             let returns = Parser::new(rest[close + 5..].trim_end_matches(':')).union(true);
             function = Some((params, returns));
-        } else if let Some((name, body)) = line.split_once(" = ") {
-            if !line.starts_with(' ') && !line.starts_with('#') {
-                types.insert(name.to_owned(), Parser::new(body).union(true));
-            }
+        } else if let Some((name, body)) = line.split_once(" = ")
+            && !line.starts_with(' ')
+            && !line.starts_with('#')
+        {
+            types.insert(name.to_owned(), Parser::new(body).union(true));
         }
     }
     if let Some((name, fields)) = class {
