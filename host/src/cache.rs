@@ -142,6 +142,45 @@ impl ComponentCache {
     }
 }
 
+impl ComponentCache {
+    /// Bytes derived from `wasm` by `derive` (a pre-initialized snapshot, say),
+    /// kept in the cache under `tag` so that `derive` runs once per component and
+    /// engine; made afresh when caching is off or the entry cannot be read.
+    ///
+    /// # Ambient authority
+    ///
+    /// Reads and writes files in the cache directory, as for [`ComponentCache::load`].
+    ///
+    /// # Errors
+    ///
+    /// What `derive` returns.
+    pub fn derived(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        tag: &str,
+        derive: impl FnOnce() -> wasmtime::Result<Vec<u8>>,
+    ) -> wasmtime::Result<Vec<u8>> {
+        let Some(dir) = &self.dir else { return derive() };
+        let entry = dir.join(entry_name(engine, wasm).replace(".cwasm", &format!("-{tag}.wasm")));
+        if let Ok(bytes) = std::fs::read(&entry) {
+            mark_used(&entry);
+            return Ok(bytes);
+        }
+        let bytes = derive()?;
+        let written = create_private_dir(dir).map_err(anyhow::Error::from).and_then(|()| {
+            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+            temp.write_all(&bytes)?;
+            temp.persist(&entry)?;
+            Ok(())
+        });
+        if let Err(e) = written {
+            tracing::warn!(dir = %dir.display(), "cannot write the component cache: {e}");
+        }
+        Ok(bytes)
+    }
+}
+
 /// Marks an entry as just used, so that eviction keeps it longest.
 fn mark_used(entry: &Path) {
     let touched = std::fs::File::options().append(true).open(entry).and_then(|f| f.set_modified(SystemTime::now()));
@@ -164,7 +203,7 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
         let is_temp = item.file_name().to_string_lossy().starts_with(".tmp");
         if is_temp && now.duration_since(modified).unwrap_or_default() > STALE_TEMP {
             let _ = std::fs::remove_file(&path);
-        } else if meta.is_file() && path.extension().is_some_and(|e| e == "cwasm") {
+        } else if meta.is_file() && path.extension().is_some_and(|e| e == "cwasm" || e == "wasm") {
             total += meta.len();
             entries.push((modified, meta.len(), path));
         }

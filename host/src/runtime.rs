@@ -191,10 +191,15 @@ impl Runtime {
         if let Some(program) = linked.get(&profile.name) {
             return Ok(Arc::clone(program));
         }
-        let (component, outcome) = self
+        // Its engine initialized once, in a snapshot every run starts from.
+        let invalid = |e: wasmtime::Error| ProgramError::Invalid(crate::failure::plain(&e));
+        let snapshot = self
             .cache
-            .load(&self.engine, &interpreter.wasm)
-            .map_err(|e| ProgramError::Invalid(crate::failure::plain(&e)))?;
+            .derived(&self.engine, &interpreter.wasm, "preinit", || {
+                crate::program::pre_initialize(&self.engine, &interpreter.wasm)
+            })
+            .map_err(|e| invalid(e.context("its `wizer-initialize` failed")))?;
+        let (component, outcome) = self.cache.load(&self.engine, &snapshot).map_err(invalid)?;
         let program = Arc::new(program::link_interpreter(
             &self.engine,
             &component,

@@ -24,11 +24,12 @@ use std::rc::Rc;
 use boa_engine::builtins::promise::PromiseState;
 use boa_engine::context::HostHooks;
 use boa_engine::object::ObjectInitializer;
-use boa_engine::object::builtins::{JsArray, JsPromise};
+use boa_engine::object::builtins::JsPromise;
 use boa_engine::property::Attribute;
 use boa_engine::realm::Realm;
 use boa_engine::{
-    Context, JsArgs, JsError, JsNativeError, JsResult, JsString, JsValue, NativeFunction, Script, Source, js_string,
+    Context, JsArgs, JsError, JsNativeError, JsObject, JsResult, JsString, JsValue, NativeFunction, Script, Source,
+    js_string,
 };
 
 use script_support::Printed;
@@ -44,11 +45,28 @@ const PRELUDE: &str = include_str!("prelude.js");
 thread_local! {
     /// What the running script printed.
     static PRINTED: RefCell<Printed> = RefCell::new(Printed::new(0));
+    /// The engine with its realm built and the prelude compiled, by
+    /// `wizer-initialize`: in the snapshot every run starts from, so that no run
+    /// builds the realm (its builtins) or compiles the prelude from scratch.
+    static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
+}
+
+/// An engine ready for one script: its context, and the prelude's installer of
+/// `tools`.
+struct Engine {
+    context: Context,
+    install: JsObject,
 }
 
 struct JavaScript;
 
 impl Guest for JavaScript {
+    fn wizer_initialize() {
+        if let Ok(engine) = new_engine() {
+            ENGINE.with(|slot| *slot.borrow_mut() = Some(engine));
+        }
+    }
+
     fn run_script(source: String, input: String, max_print: u32) -> Result<ScriptOutput, ScriptError> {
         PRINTED.with(|p| *p.borrow_mut() = Printed::new(max_print));
         let outcome = run(&source, &input);
@@ -78,13 +96,33 @@ impl HostHooks for NoDynamicCode {
     }
 }
 
+/// A fresh engine: its realm with the hook that refuses dynamic code, the globals
+/// every run has (`console`, `print`), and the prelude compiled into the installer
+/// of `tools`.
+fn new_engine() -> JsResult<Engine> {
+    let mut context = Context::builder().host_hooks(Rc::new(NoDynamicCode)).build()?;
+    let log = NativeFunction::from_fn_ptr(print);
+    let console = ObjectInitializer::new(&mut context).function(log.clone(), js_string!("log"), 0).build();
+    context.register_global_property(js_string!("console"), console, Attribute::all())?;
+    context.register_global_callable(js_string!("print"), 0, log)?;
+    context.register_global_callable(js_string!("__cemcp_call"), 3, NativeFunction::from_fn_ptr(call))?;
+    let install = context.eval(Source::from_bytes(PRELUDE))?;
+    let install = install
+        .as_object()
+        .ok_or_else(|| JsNativeError::typ().with_message("(internal) the prelude returned no installer"))?;
+    Ok(Engine { context, install })
+}
+
 fn run(source: &str, input: &str) -> Result<String, String> {
-    let mut context = Context::builder()
-        .host_hooks(Rc::new(NoDynamicCode))
-        .build()
-        .map_err(|e| format!("(internal) cannot start the engine: {e}"))?;
+    // The pre-initialized engine if there is one (each run has an instance of its
+    // own, so it is used once); a fresh one otherwise.
+    let engine = match ENGINE.with(|engine| engine.borrow_mut().take()) {
+        Some(engine) => engine,
+        None => new_engine().map_err(|e| format!("(internal) cannot start the engine: {e}"))?,
+    };
+    let Engine { mut context, install } = engine;
     let input: Value = serde_json::from_str(input).map_err(|e| format!("the input is not JSON: {e}"))?;
-    setup(&mut context, &input).map_err(|e| format!("(internal) cannot set up the script's globals: {e}"))?;
+    setup(&mut context, &install, &input).map_err(|e| format!("(internal) cannot set up the script's globals: {e}"))?;
 
     let value = match Script::parse(Source::from_bytes(source), None, &mut context) {
         Ok(script) => script.evaluate(&mut context).map_err(|e| describe(&e, &mut context))?,
@@ -118,21 +156,82 @@ fn settle(value: JsValue, context: &mut Context) -> Result<JsValue, String> {
     }
 }
 
-/// The globals a script sees besides the language's own: `input`, `console`,
-/// `print`, and (through the prelude) `tools`.
-fn setup(context: &mut Context, input: &Value) -> JsResult<()> {
+/// What one run adds to the engine: `input`, and `tools` with the functions this
+/// run's profile grants: `tools.<tool>.<function>` (dashes become underscores), each
+/// a native function calling `dispatch`.
+fn setup(context: &mut Context, install: &JsObject, input: &Value) -> JsResult<()> {
     let input = JsValue::from_json(input, context)?;
     context.register_global_property(js_string!("input"), input, Attribute::all())?;
-    let log = NativeFunction::from_fn_ptr(print);
-    let console = ObjectInitializer::new(context).function(log.clone(), js_string!("log"), 0).build();
-    context.register_global_property(js_string!("console"), console, Attribute::all())?;
-    context.register_global_callable(js_string!("print"), 0, log)?;
-    context.register_global_callable(js_string!("__cemcp_call"), 3, NativeFunction::from_fn_ptr(call))?;
-    let names: Vec<JsValue> = dispatch::functions().into_iter().map(|n| JsValue::from(JsString::from(n))).collect();
-    let names = JsArray::from_iter(names, context);
-    context.register_global_property(js_string!("__cemcp_functions"), names, Attribute::all())?;
-    context.eval(Source::from_bytes(PRELUDE))?;
+    let mut groups: Vec<(String, String, JsObject)> = Vec::new();
+    for name in dispatch::functions() {
+        let Some((tool, function)) = name.split_once('.') else { continue };
+        let ident = tool.replace('-', "_");
+        let group = match groups.iter().find(|(t, _, _)| *t == ident) {
+            Some((_, _, group)) => group.clone(),
+            None => {
+                let group = ObjectInitializer::new(context).build();
+                groups.push((ident, tool.to_owned(), group.clone()));
+                group
+            }
+        };
+        let captures = (JsString::from(tool), JsString::from(function), JsString::from(name.as_str()));
+        let native = NativeFunction::from_copy_closure_with_captures(tool_function, captures);
+        let native = boa_engine::object::FunctionObjectBuilder::new(context.realm(), native)
+            .name(JsString::from(function.replace('-', "_")))
+            .length(1)
+            .build();
+        group.set(JsString::from(function.replace('-', "_")), native, false, context)?;
+    }
+    let tools = ObjectInitializer::new(context).build();
+    let names = ObjectInitializer::new(context).build();
+    for (ident, tool, group) in groups {
+        tools.set(JsString::from(ident.as_str()), group, false, context)?;
+        names.set(JsString::from(ident), JsString::from(tool), false, context)?;
+    }
+    install.call(&JsValue::undefined(), &[tools.into(), names.into()], context)?;
     Ok(())
+}
+
+/// `tools.<tool>.<function>(args)`: the `ok` value; a `ToolError` for the tool's
+/// `err`; a `TypeError` for arguments the host refuses.
+fn tool_function(
+    _this: &JsValue,
+    args: &[JsValue],
+    (tool, function, label): &(JsString, JsString, JsString),
+    context: &mut Context,
+) -> JsResult<JsValue> {
+    let label = label.to_std_string_escaped();
+    if args.len() > 1 {
+        let message = format!("{label}: pass one object of arguments, e.g. {label}({{ ... }})");
+        return Err(JsNativeError::typ().with_message(message).into());
+    }
+    let arguments = match args.first() {
+        None => Value::Object(serde_json::Map::new()),
+        Some(value) => value.to_json(context)?.unwrap_or(Value::Null),
+    };
+    let (tool, function) = (tool.to_std_string_escaped(), function.to_std_string_escaped());
+    match dispatch::call(&tool, &function, &arguments.to_string()) {
+        Ok(result) => {
+            let value: Value = serde_json::from_str(&result).map_err(|e| {
+                JsNativeError::typ().with_message(format!("{label}: the host returned invalid JSON: {e}"))
+            })?;
+            JsValue::from_json(&value, context)
+        }
+        Err(CallError::Refused(message)) => {
+            Err(JsNativeError::typ().with_message(format!("{label}: {message}")).into())
+        }
+        Err(CallError::Tool(message)) => {
+            let constructor = context.global_object().get(js_string!("ToolError"), context)?;
+            let error = match constructor.as_constructor() {
+                Some(constructor) => {
+                    let message = JsValue::from(JsString::from(format!("{label} failed: {message}")));
+                    constructor.construct(&[message], None, context)?.into()
+                }
+                None => JsValue::from(JsString::from(format!("{label} failed: {message}"))),
+            };
+            Err(JsError::from_opaque(error))
+        }
+    }
 }
 
 /// `__cemcp_call(tool, function, arguments)`: `{ok}`, or `{error, refused}`.

@@ -36,6 +36,10 @@ wit_bindgen::generate!({ path: "../../wit/host", world: "interpreter" });
 struct Python;
 
 impl Guest for Python {
+    /// monty keeps no engine state between runs: a script is parsed and compiled when
+    /// it runs, and there is nothing to prepare ahead.
+    fn wizer_initialize() {}
+
     fn run_script(source: String, input: String, max_print: u32) -> Result<ScriptOutput, ScriptError> {
         let mut printed = Printed::new(max_print);
         let outcome = run(source, &input, &mut Sink(&mut printed));
