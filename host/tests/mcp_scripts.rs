@@ -24,6 +24,8 @@ mod common;
 
 struct Server {
     client: RunningService<RoleClient, ()>,
+    /// The server's log lines (stderr, at info level).
+    log: tokio::sync::mpsc::UnboundedReceiver<String>,
     _child: Child,
     _bed: TestBed,
 }
@@ -37,15 +39,16 @@ async fn serve(http: bool) -> Server {
         "{\"words\": len(tools.files.read(path=input['path'], offset=0).split())}",
     )
     .unwrap();
-    let manifest = TestBed::base_manifest().edit(
-        "[program.report]",
-        &format!(
-            "[interpreter.python]\ncomponent = \"{}\"\n\n[interpreter.javascript]\ncomponent = \"{}\"\n\n\
+    let manifest =
+        TestBed::base_manifest().edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "3s", calls = 50"#).edit(
+            "[program.report]",
+            &format!(
+                "[interpreter.python]\ncomponent = \"{}\"\n\n[interpreter.javascript]\ncomponent = \"{}\"\n\n\
              [program.count]\nscript = \"count.py\"\n\n[program.report]",
-            artifacts::PYTHON_COMPONENT,
-            artifacts::JAVASCRIPT_COMPONENT
-        ),
-    );
+                artifacts::PYTHON_COMPONENT,
+                artifacts::JAVASCRIPT_COMPONENT
+            ),
+        );
     bed.write_manifest(&manifest);
     let mut args = vec!["serve", "-m", "manifest.toml", "--expose", "code"];
     if http {
@@ -53,6 +56,7 @@ async fn serve(http: bool) -> Server {
     }
     let mut child = Command::from(common::command(&bed, common::CEMCP))
         .args(&args)
+        .env("RUST_LOG", "info")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -66,8 +70,13 @@ async fn serve(http: bool) -> Server {
     } else {
         ().serve((child.stdout.take().unwrap(), child.stdin.take().unwrap())).await.unwrap()
     };
-    tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
-    Server { client, _child: child, _bed: bed }
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = log.next_line().await {
+            let _ = sender.send(line);
+        }
+    });
+    Server { client, log: receiver, _child: child, _bed: bed }
 }
 
 async fn call(server: &Server, name: &str, arguments: Value) -> CallToolResult {
@@ -144,4 +153,91 @@ async fn search_tools_shows_declarations_for_scripts() {
     assert!(
         all.contains("import cemcp:files/files@0.1.0;") && all.contains("def read(") && all.contains("function read(")
     );
+}
+
+/// The scripts of `tests/suite/scripts.rs`, as an MCP client sends them: each case
+/// in both languages, and the text the client must see.
+const CASES: &[(&str, &str, &str, &str)] = &[
+    (
+        "two tools combined",
+        "t = tools.files.read(path='alpha.txt', offset=0)\ntools.kv.put(key='k', value=t[:3])\ntools.kv.get(key='k')",
+        "const t = tools.files.read({ path: 'alpha.txt', offset: 0 }); tools.kv.put({ key: 'k', value: t.slice(0, 3) }); tools.kv.get({ key: 'k' })",
+        "\"the\"",
+    ),
+    (
+        "a tool's error caught",
+        "try:\n    tools.files.read(path='nope', offset=0)\nexcept RuntimeError as e:\n    r = 'caught'\nr",
+        "let r; try { tools.files.read({ path: 'nope', offset: 0 }) } catch (e) { r = 'caught' } r",
+        "\"caught\"",
+    ),
+    (
+        "a wrong argument type",
+        "tools.files.read(path='a', offset=-1)",
+        "tools.files.read({ path: 'a', offset: -1 })",
+        "files.read: argument `offset`: expected an integer from 0 to 18446744073709551615, found -1",
+    ),
+    (
+        "an ungranted tool",
+        "tools.nope.get(key='a')",
+        "tools.nope.get({ key: 'a' })",
+        "tool `nope` is not granted to profile `all`",
+    ),
+    ("a loop", "while True:\n    pass", "while (true) {}", "program exceeded its 3s time limit"),
+    (
+        "too many calls",
+        "for i in range(100):\n    tools.flaky.count()",
+        "for (let i = 0; i < 100; i++) tools.flaky.count()",
+        "program exceeded its limit of 50 tool calls",
+    ),
+    ("a non-JSON output", "{1, 2}", "[1, 2n]", "the script's output is not JSON"),
+    ("a syntax error", "x = (\n", "let x = ;", "the script failed: "),
+];
+
+#[tokio::test]
+async fn the_suites_scripts_behave_the_same_over_mcp() {
+    for http in [false, true] {
+        let server = serve(http).await;
+        for (what, python, javascript, expected) in CASES {
+            for (language, code) in [("python", python), ("javascript", javascript)] {
+                let result = call(&server, "run_script", json!({ "language": language, "code": code })).await;
+                let seen = match &result.structured_content {
+                    Some(content) if result.is_error == Some(false) => content["output"].to_string(),
+                    _ => text(&result),
+                };
+                assert!(seen.contains(expected), "{what} in {language} (http: {http}): `{seen}` lacks `{expected}`");
+            }
+        }
+        let eval = call(&server, "run_script", json!({ "language": "javascript", "code": "eval('1')" })).await;
+        assert!(text(&eval).contains("dynamic code generation (eval, Function) is disabled"), "{}", text(&eval));
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_script_stops_it() {
+    use rmcp::model::{ClientRequest, Request};
+    use rmcp::service::PeerRequestOptions;
+    for http in [false, true] {
+        let mut server = serve(http).await;
+        let params = CallToolRequestParams::new("run_script").with_arguments(
+            json!({ "language": "javascript", "code": "while (true) {}" }).as_object().unwrap().clone(),
+        );
+        let request = ClientRequest::CallToolRequest(Request::new(params));
+        let handle = server.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let started = std::time::Instant::now();
+        handle.cancel(Some("test".into())).await.unwrap();
+        // The server logs the call when the script has stopped: well before its 3s limit.
+        let line = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            while let Some(line) = server.log.recv().await {
+                if line.contains("tool call") && line.contains("run_script") {
+                    return line;
+                }
+            }
+            panic!("the server exited without logging the call");
+        })
+        .await
+        .expect("the cancelled script did not stop");
+        assert!(line.contains("outcome=\"error\"") || line.contains("outcome=error"), "{line}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2), "stopped in {:?}", started.elapsed());
+    }
 }
