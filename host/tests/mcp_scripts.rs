@@ -218,6 +218,17 @@ async fn cancelling_a_script_stops_it() {
     use rmcp::service::PeerRequestOptions;
     for http in [false, true] {
         let mut server = serve(http).await;
+        // Load the interpreter first (on a fresh machine that compiles and
+        // pre-initializes it, which no cancel interrupts): this test cancels a script
+        // that is running.
+        let warm = call(&server, "run_script", json!({ "language": "javascript", "code": "1" })).await;
+        assert_eq!(warm.is_error, Some(false), "{}", text(&warm));
+        // Its log line first, so that the one awaited below is the cancelled call's.
+        while let Some(line) = server.log.recv().await {
+            if line.contains("tool call") && line.contains("run_script") {
+                break;
+            }
+        }
         let params = CallToolRequestParams::new("run_script").with_arguments(
             json!({ "language": "javascript", "code": "while (true) {}" }).as_object().unwrap().clone(),
         );
