@@ -15,7 +15,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use wit_parser::{Function, Handle, Resolve, Type, TypeDefKind, TypeId};
+use wit_parser::{Function, Resolve, Type, TypeDefKind, TypeId};
 
 /// One function's declarations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -152,86 +152,77 @@ fn collect(resolve: &Resolve, ty: &Type, named: &mut BTreeSet<TypeId>) {
         }
         _ => {}
     }
-    if def.name.is_some()
-        && matches!(
-            def.kind,
-            TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_)
-        )
-    {
+    if def.name.is_some() && is_named_kind(&def.kind) {
         named.insert(*id);
     }
 }
 
+/// The two languages declarations are written in.
+#[derive(Clone, Copy)]
+enum Syntax {
+    Python,
+    TypeScript,
+}
+
 /// A type as written in a Python annotation.
 fn py(resolve: &Resolve, ty: &Type) -> String {
-    let id = match ty {
-        Type::Bool => return "bool".into(),
-        Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => {
-            return "int".into();
-        }
-        Type::F32 | Type::F64 => return "float".into(),
-        Type::Char | Type::String => return "str".into(),
-        Type::ErrorContext => return "object".into(),
-        Type::Id(id) => *id,
-    };
-    let Some(def) = resolve.types.get(id) else { return "object".into() };
-    if let (
-        Some(name),
-        TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_),
-    ) = (&def.name, &def.kind)
-    {
-        return class_name(name);
-    }
-    match &def.kind {
-        TypeDefKind::Option(t) if is_option(resolve, t) => format!("Some[{}] | None", py(resolve, t)),
-        TypeDefKind::Option(t) => format!("{} | None", py(resolve, t)),
-        TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("list[{}]", py(resolve, t)),
-        TypeDefKind::Tuple(t) => {
-            format!("tuple[{}]", t.types.iter().map(|t| py(resolve, t)).collect::<Vec<_>>().join(", "))
-        }
-        TypeDefKind::Result(r) => {
-            let side = |t: &Option<Type>| t.as_ref().map_or("None".to_owned(), |t| py(resolve, t));
-            format!("Ok[{}] | Err[{}]", side(&r.ok), side(&r.err))
-        }
-        TypeDefKind::Map(k, v) => format!("list[tuple[{}, {}]]", py(resolve, k), py(resolve, v)),
-        TypeDefKind::Type(t) => py(resolve, t),
-        TypeDefKind::Handle(Handle::Own(_) | Handle::Borrow(_)) => "object".into(),
-        _ => "object".into(),
-    }
+    render(resolve, ty, Syntax::Python)
 }
 
 /// A type as written in TypeScript.
 fn ts(resolve: &Resolve, ty: &Type) -> String {
+    render(resolve, ty, Syntax::TypeScript)
+}
+
+/// Whether a type definition is one declared by name (a class, interface or alias).
+fn is_named_kind(kind: &TypeDefKind) -> bool {
+    matches!(kind, TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_))
+}
+
+/// A type in `syntax`: one walk of the WIT type, each language's spelling beside
+/// the other's.
+fn render(resolve: &Resolve, ty: &Type, syntax: Syntax) -> String {
+    let python = matches!(syntax, Syntax::Python);
+    let pick = |p: &str, t: &str| if python { p.to_owned() } else { t.to_owned() };
     let id = match ty {
-        Type::Bool => return "boolean".into(),
+        Type::Bool => return pick("bool", "boolean"),
         Type::U8 | Type::U16 | Type::U32 | Type::U64 | Type::S8 | Type::S16 | Type::S32 | Type::S64 => {
-            return "number".into();
+            return pick("int", "number");
         }
-        Type::F32 | Type::F64 => return "number".into(),
-        Type::Char | Type::String => return "string".into(),
-        Type::ErrorContext => return "unknown".into(),
+        Type::F32 | Type::F64 => return pick("float", "number"),
+        Type::Char | Type::String => return pick("str", "string"),
+        Type::ErrorContext => return pick("object", "unknown"),
         Type::Id(id) => *id,
     };
-    let Some(def) = resolve.types.get(id) else { return "unknown".into() };
-    if let (
-        Some(name),
-        TypeDefKind::Record(_) | TypeDefKind::Enum(_) | TypeDefKind::Flags(_) | TypeDefKind::Variant(_),
-    ) = (&def.name, &def.kind)
-    {
+    let unknown = pick("object", "unknown");
+    let Some(def) = resolve.types.get(id) else { return unknown };
+    if let Some(name) = def.name.as_ref().filter(|_| is_named_kind(&def.kind)) {
         return class_name(name);
     }
+    let inner = |t: &Type| render(resolve, t, syntax);
+    let none = pick("None", "null");
     match &def.kind {
-        TypeDefKind::Option(t) if is_option(resolve, t) => format!("{{ some: {} }} | null", ts(resolve, t)),
-        TypeDefKind::Option(t) => format!("{} | null", ts(resolve, t)),
-        TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("({})[]", ts(resolve, t)),
-        TypeDefKind::Tuple(t) => format!("[{}]", t.types.iter().map(|t| ts(resolve, t)).collect::<Vec<_>>().join(", ")),
-        TypeDefKind::Result(r) => {
-            let side = |t: &Option<Type>| t.as_ref().map_or("null".to_owned(), |t| ts(resolve, t));
-            format!("{{ ok: {} }} | {{ err: {} }}", side(&r.ok), side(&r.err))
+        TypeDefKind::Option(t) if is_option(resolve, t) && python => format!("Some[{}] | None", inner(t)),
+        TypeDefKind::Option(t) if is_option(resolve, t) => format!("{{ some: {} }} | null", inner(t)),
+        TypeDefKind::Option(t) => format!("{} | {none}", inner(t)),
+        TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) if python => format!("list[{}]", inner(t)),
+        TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => format!("({})[]", inner(t)),
+        TypeDefKind::Tuple(t) => {
+            let items = t.types.iter().map(inner).collect::<Vec<_>>().join(", ");
+            if python { format!("tuple[{items}]") } else { format!("[{items}]") }
         }
-        TypeDefKind::Map(k, v) => format!("[{}, {}][]", ts(resolve, k), ts(resolve, v)),
-        TypeDefKind::Type(t) => ts(resolve, t),
-        _ => "unknown".into(),
+        TypeDefKind::Result(r) => {
+            let side = |t: &Option<Type>| t.as_ref().map_or(none.clone(), inner);
+            if python {
+                format!("Ok[{}] | Err[{}]", side(&r.ok), side(&r.err))
+            } else {
+                format!("{{ ok: {} }} | {{ err: {} }}", side(&r.ok), side(&r.err))
+            }
+        }
+        TypeDefKind::Map(k, v) if python => format!("list[tuple[{}, {}]]", inner(k), inner(v)),
+        TypeDefKind::Map(k, v) => format!("[{}, {}][]", inner(k), inner(v)),
+        TypeDefKind::Type(t) => inner(t),
+        _ => unknown,
     }
 }
 
