@@ -200,15 +200,8 @@ mod http {
         async fn start() -> Self {
             let bed = TestBed::new();
             bed.write_manifest(&TestBed::base_manifest());
-            let mut child = Command::from(common::command(&bed, common::CEMCP))
-                .args(["serve", "-m", "manifest.toml", "--http", "127.0.0.1:0"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped())
-                .kill_on_drop(true)
-                .spawn()
-                .unwrap();
-            let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+            let (child, mut log) =
+                common::spawn_serve(&bed, &["serve", "-m", "manifest.toml", "--http", "127.0.0.1:0"]);
             let url = common::wait_for_url(&mut log).await.unwrap();
             tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
             let client = reqwest::Client::new();

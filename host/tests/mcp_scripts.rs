@@ -9,16 +9,13 @@
     reason = "a test fails by panicking"
 )]
 
-use std::process::Stdio;
-
 use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::RunningService;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Child;
 
 mod common;
 
@@ -54,16 +51,7 @@ async fn serve(http: bool) -> Server {
     if http {
         args.extend(["--http", "127.0.0.1:0"]);
     }
-    let mut child = Command::from(common::command(&bed, common::CEMCP))
-        .args(&args)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut child, mut log) = common::spawn_serve(&bed, &args);
     let client = if http {
         let url = common::wait_for_url(&mut log).await.unwrap();
         ().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap()

@@ -9,7 +9,6 @@
     reason = "a test fails by panicking"
 )]
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -19,8 +18,8 @@ use rmcp::service::{PeerRequestOptions, RunningService};
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::{RoleClient, ServiceExt as _};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, BufReader, Lines};
-use tokio::process::{Child, ChildStderr, Command};
+use tokio::io::{BufReader, Lines};
+use tokio::process::{Child, ChildStderr};
 
 mod common;
 
@@ -66,16 +65,7 @@ async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<Ch
     if matches!(transport, Transport::Http) {
         args.extend(["--http", "127.0.0.1:0"]);
     }
-    let mut child = Command::from(common::command(&bed, common::CEMCP))
-        .args(&args)
-        .env("RUST_LOG", "info")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut child, mut log) = common::spawn_serve(&bed, &args);
     let connection = match transport {
         Transport::Stdio => Connection::Stdio((child.stdout.take().unwrap(), child.stdin.take().unwrap())),
         Transport::Http => Connection::Http(common::wait_for_url(&mut log).await.expect("the server did not listen")),

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use cemcp_tests::TestBed;
-use tokio::io::{BufReader, Lines};
+use tokio::io::{AsyncBufReadExt as _, BufReader, Lines};
 use tokio::process::ChildStderr;
 
 /// The `cemcp` binary under test.
@@ -20,6 +20,22 @@ pub fn command(bed: &TestBed, program: &str) -> Command {
         .env_remove("RUST_LOG")
         .current_dir(bed.path());
     command
+}
+
+/// Starts `cemcp` in the bed with `args` (a `serve` command line), its log at info
+/// level on a piped stderr, stdin and stdout piped, killed when dropped.
+pub fn spawn_serve(bed: &TestBed, args: &[&str]) -> (tokio::process::Child, Lines<BufReader<ChildStderr>>) {
+    let mut child = tokio::process::Command::from(command(bed, CEMCP))
+        .args(args)
+        .env("RUST_LOG", "info")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("cemcp serve starts");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    (child, BufReader::new(stderr).lines())
 }
 
 /// Reads `cemcp serve --http`'s stderr up to the line with its address and returns
