@@ -36,6 +36,6 @@ pub mod wit_json;
 pub use cache::{CacheOutcome, ComponentCache};
 pub use manifest::{Manifest, ManifestError};
 pub use program::{Program, ProgramError};
-pub use program::{RunError, RunOutput, RunStats};
+pub use program::{RunError, RunOutput, RunStats, TracedCall};
 pub use runtime::Runtime;
 pub use sandbox::limits::{CancelToken, LimitExceeded, RunHalt};

@@ -226,7 +226,22 @@ impl Runtime {
         input: &str,
         cancel: &CancelToken,
     ) -> Result<RunOutput, RunError> {
-        program::run_script(interpreter, source, input, cancel)
+        program::run_script(interpreter, source, input, cancel, false)
+    }
+
+    /// [`Runtime::run_script`], recording every tool call in [`RunOutput::trace`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::run_script`].
+    pub fn run_script_traced(
+        &self,
+        interpreter: &Program,
+        source: &str,
+        input: &str,
+        cancel: &CancelToken,
+    ) -> Result<RunOutput, RunError> {
+        program::run_script(interpreter, source, input, cancel, true)
     }
 
     /// The names of the registered programs (components and scripts).
@@ -265,7 +280,16 @@ impl Runtime {
     ///
     /// A [`RunError`] that says which component stopped and why.
     pub fn run(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
-        program::run(program, input, cancel)
+        program::run(program, input, cancel, false)
+    }
+
+    /// [`Runtime::run`], recording every tool call in [`RunOutput::trace`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::run`].
+    pub fn run_traced(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
+        program::run(program, input, cancel, true)
     }
 }
 

@@ -2,8 +2,9 @@
 
 use wasmtime::component::Val;
 
-/// Roughly how many bytes `val` occupies once encoded: string and list contents plus
-/// a few bytes per scalar. Used to enforce output limits without encoding anything.
+/// Roughly how many bytes `val` occupies once encoded: string and list contents,
+/// scalars at their size (a `list<u8>` of an image counts its bytes), a byte per
+/// container. Used to enforce output limits without encoding anything.
 /// Iterative, so a deeply nested value cannot exhaust the host's stack.
 pub fn size_of(val: &Val) -> u64 {
     let mut total = 0u64;
@@ -29,6 +30,9 @@ pub fn size_of(val: &Val) -> u64 {
                 pending.extend(payload.as_deref());
                 1
             }
+            Val::Bool(_) | Val::U8(_) | Val::S8(_) => 1,
+            Val::U16(_) | Val::S16(_) => 2,
+            Val::U32(_) | Val::S32(_) | Val::Float32(_) | Val::Char(_) => 4,
             _ => 8,
         });
     }
@@ -42,6 +46,8 @@ mod tests {
     #[test]
     fn strings_and_lists_count_their_contents() {
         let val = Val::Result(Ok(Some(Box::new(Val::List(vec![Val::String("abcd".into()), Val::U32(1)])))));
-        assert_eq!(size_of(&val), 1 + 1 + 4 + 8);
+        assert_eq!(size_of(&val), 1 + 1 + 4 + 4);
+        let image = Val::List(vec![Val::U8(0); 1000]);
+        assert_eq!(size_of(&image), 1 + 1000, "bytes count as bytes");
     }
 }

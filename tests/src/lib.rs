@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use cemcp::{CancelToken, ComponentCache, Manifest, Program, RunError, Runtime};
 
 pub mod http_server;
+pub mod mcpbench;
 
 /// Paths of the guest components, one `<NAME>_COMPONENT` per crate under `guests/`.
 pub mod artifacts {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use bytesize::ByteSize;
 
-use crate::manifest::{Limits, ProgramSource, ToolSpec};
+use crate::manifest::{Clocks, Limits, ProgramSource, ToolSpec};
 use crate::profile::Profile;
 use crate::runtime::Runtime;
 use crate::tool::Tool;
@@ -28,8 +28,18 @@ pub fn report(runtime: &Runtime) -> String {
             .map(|i| format!("{} ({})", i.name, i.funcs.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")))
             .collect();
         row(&mut out, "exports", &exports.join("; "));
+        if tool.mcp_prefix != format!("{}_", tool.name.replace('-', "_")) {
+            row(&mut out, "mcp names", &format!("{}<function>", tool.mcp_prefix));
+        }
         tool_grants(&mut out, tool);
         row(&mut out, "limits", &limits_line(&tool.limits, "per call"));
+        let problems: Vec<String> = tool
+            .functions()
+            .flat_map(|f| f.docs.problems.iter().map(move |p| format!("{}: {p} (ignored)", f.func.name)))
+            .collect();
+        if !problems.is_empty() {
+            row(&mut out, "warnings", &problems.join("\n             "));
+        }
     }
     for interpreter in manifest.interpreters.values() {
         let _ = writeln!(out, "\ninterpreter {}", interpreter.language);
@@ -80,7 +90,12 @@ fn tool_grants(out: &mut String, tool: &Tool) {
     let network: Vec<String> = grants.network.iter().map(ToString::to_string).collect();
     row(out, "network", &none_or(network, ", "));
     let real = |on: bool, off: &str| if on { "real".to_owned() } else { off.to_owned() };
-    row(out, "clocks", &real(grants.clocks, "frozen at the Unix epoch"));
+    let clocks = match grants.clocks {
+        Clocks::Real => "real".to_owned(),
+        Clocks::FrozenAt(at) if at.is_zero() => "frozen at the Unix epoch".to_owned(),
+        Clocks::FrozenAt(at) => format!("frozen at {}", humantime::format_rfc3339(std::time::UNIX_EPOCH + at)),
+    };
+    row(out, "clocks", &clocks);
     row(out, "random", &real(grants.random, "fixed sequence"));
     row(out, "stdio", "stdin closed; stdout and stderr captured and logged");
 }

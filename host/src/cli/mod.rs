@@ -15,7 +15,7 @@
 use std::ffi::OsString;
 use std::fmt::Write as _;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -119,6 +119,11 @@ struct RunArgs {
     /// Print run statistics (time, tool calls, instances) on stderr.
     #[arg(long)]
     stats: bool,
+    /// Write every tool call the run makes (tool, function, JSON arguments, whether it
+    /// succeeded, result size, time) to FILE, one JSON object per line. The file is
+    /// written when the run succeeds.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -255,7 +260,11 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
     let (program, outcome) = match language {
         None => {
             let program = runtime.load_program_for(&bytes, profile).map_err(Failure::before)?;
-            let outcome = runtime.run(&program, &input, &cancel);
+            let outcome = if args.trace.is_some() {
+                runtime.run_traced(&program, &input, &cancel)
+            } else {
+                runtime.run(&program, &input, &cancel)
+            };
             (program.cache, outcome)
         }
         Some(language) => {
@@ -263,7 +272,11 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
                 Failure::before(anyhow::anyhow!("script `{}` is not UTF-8 text: {e}", args.program.display()))
             })?;
             let interpreter = runtime.interpreter_for(language, profile).map_err(Failure::before)?;
-            let outcome = runtime.run_script(&interpreter, &source, &input, &cancel);
+            let outcome = if args.trace.is_some() {
+                runtime.run_script_traced(&interpreter, &source, &input, &cancel)
+            } else {
+                runtime.run_script(&interpreter, &source, &input, &cancel)
+            };
             (interpreter.cache, outcome)
         }
     };
@@ -275,6 +288,9 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         }
         Err(failed) => return Err(Failure::during(failed)),
     };
+    if let Some(path) = &args.trace {
+        write_trace(path, &outcome.trace).map_err(Failure::during)?;
+    }
     // What a script printed goes to stderr, so that stdout holds only the output.
     eprint!("{}", crate::failure::escape_controls(&outcome.printed));
     println!("{}", outcome.output);
@@ -282,6 +298,16 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         eprint!("{}", format_stats(&outcome.stats, program));
     }
     Ok(())
+}
+
+/// Writes `trace` to `path` as JSON Lines.
+fn write_trace(path: &Path, trace: &[crate::TracedCall]) -> anyhow::Result<()> {
+    let mut text = String::new();
+    for call in trace {
+        text.push_str(&serde_json::to_string(call)?);
+        text.push('\n');
+    }
+    std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write the trace to `{}`: {e}", path.display()))
 }
 
 fn serve(args: &ServeArgs) -> Result<(), Failure> {

@@ -126,8 +126,14 @@ pub(super) struct ToolFile {
     /// Outbound network allowlist: `["https://api.example.com", "tcp://127.0.0.1:5432"]`.
     #[serde(default)]
     pub network: Vec<String>,
-    /// Real clocks (default true); false gives a clock frozen at the Unix epoch.
-    pub clocks: Option<bool>,
+    /// Real clocks (default true); false gives a clock frozen at the Unix epoch, and
+    /// an RFC 3339 time ("2026-11-23T15:30:00Z") a clock frozen at that instant, for
+    /// reproducible runs.
+    pub clocks: Option<ClocksFile>,
+    /// How MCP tools mode names this tool's functions: `<mcp-prefix><function>`.
+    /// The default is the tool's name and `_` (`files_read`); "" gives the functions'
+    /// own names (`read`), as a server that names its tools itself would.
+    pub mcp_prefix: Option<String>,
     /// Real randomness (default true); false gives a fixed, repeatable sequence.
     pub random: Option<bool>,
     /// The most bytes the tool's read-write directories may hold, all together:
@@ -138,6 +144,16 @@ pub(super) struct ToolFile {
     /// Limits for each call into this tool.
     #[serde(default)]
     pub limits: LimitsFile,
+}
+
+/// `clocks = true | false | "2026-11-23T15:30:00Z"`.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub(super) enum ClocksFile {
+    /// Real clocks, or frozen at the Unix epoch.
+    Real(bool),
+    /// Frozen at this RFC 3339 instant.
+    FrozenAt(String),
 }
 
 /// One directory grant.

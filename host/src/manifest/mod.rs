@@ -20,7 +20,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 pub use self::file::json_schema;
-use self::file::{DirFile, LimitsFile, ManifestFile, ToolFile};
+use self::file::{ClocksFile, DirFile, LimitsFile, ManifestFile, ToolFile};
 pub use self::network::{HostPattern, NetRule, NetScheme};
 pub use self::programs::{InterpreterSpec, Language, ProgramSource, ProgramSpec};
 
@@ -75,8 +75,10 @@ pub struct ToolSpec {
     pub env_pass: Vec<String>,
     /// The outbound network allowlist.
     pub network: Vec<NetRule>,
-    /// Real clocks (false: frozen at the Unix epoch).
-    pub clocks: bool,
+    /// What the tool's clocks read.
+    pub clocks: Clocks,
+    /// How MCP tools mode names its functions: `<mcp_prefix><function>`.
+    pub mcp_prefix: String,
     /// Real randomness (false: a fixed sequence).
     pub random: bool,
     /// The most bytes its read-write directories may hold together; `None` when it
@@ -84,6 +86,16 @@ pub struct ToolSpec {
     pub storage_quota: Option<u64>,
     /// Limits for each call into the tool.
     pub limits: Limits,
+}
+
+/// What a tool's clocks read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Clocks {
+    /// The host's clocks.
+    Real,
+    /// A wall clock that always reads this time since the Unix epoch, and a
+    /// monotonic clock that reads zero (`clocks = false` is the epoch itself).
+    FrozenAt(Duration),
 }
 
 /// One directory grant.
@@ -478,6 +490,27 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         (quota, true) => Some(quota.map_or(DEFAULT_STORAGE_QUOTA, |q| q.as_u64())),
         (None, false) => None,
     };
+    let clocks = match tool.clocks {
+        None | Some(ClocksFile::Real(true)) => Clocks::Real,
+        Some(ClocksFile::Real(false)) => Clocks::FrozenAt(Duration::ZERO),
+        Some(ClocksFile::FrozenAt(text)) => match humantime::parse_rfc3339_weak(&text) {
+            Ok(time) => Clocks::FrozenAt(time.duration_since(std::time::UNIX_EPOCH).unwrap_or_default()),
+            Err(e) => {
+                problems.push(Problem::new(
+                    &at,
+                    "clocks",
+                    format!("`{text}` is not an RFC 3339 time such as \"2026-11-23T15:30:00Z\" ({e})"),
+                ));
+                Clocks::Real
+            }
+        },
+    };
+    let mcp_prefix = tool.mcp_prefix.unwrap_or_else(|| format!("{}_", name.replace('-', "_")));
+    let prefix_ok =
+        mcp_prefix.len() <= 32 && mcp_prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !prefix_ok {
+        problems.push(Problem::new(&at, "mcp-prefix", "at most 32 characters of A-Z, a-z, 0-9, `_` and `-`"));
+    }
     ToolSpec {
         name: name.to_owned(),
         component: resolve(base, &tool.component),
@@ -487,7 +520,8 @@ fn tool_spec(name: &str, tool: ToolFile, base: &Path, defaults: Limits, problems
         env: tool.env,
         env_pass: tool.env_pass,
         network,
-        clocks: tool.clocks.unwrap_or(true),
+        clocks,
+        mcp_prefix,
         random: tool.random.unwrap_or(true),
         limits,
     }

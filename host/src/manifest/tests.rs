@@ -101,7 +101,8 @@ fn grants_are_parsed() {
     assert_eq!(files.env["LANG"], "C");
     assert_eq!(files.env_pass, ["HOME"]);
     assert_eq!(files.network.len(), 2);
-    assert!(!files.clocks && !files.random);
+    assert!(files.clocks == Clocks::FrozenAt(Duration::ZERO) && !files.random);
+    assert_eq!(files.mcp_prefix, "files_");
     assert_eq!((files.limits.fuel, files.limits.output, files.limits.log), (Some(1000), 2048, 1024));
 }
 
@@ -122,6 +123,24 @@ fn bad_grants_are_each_named() {
     assert!(err.contains("tool `files`, field `network[0]`: `ftp` is not a scheme"), "{err}");
     assert!(err.contains("tool `files`, field `limits.calls`: `calls` limits programs"), "{err}");
     assert!(err.contains("tool `files`, field `limits.fuel`: fuel must be more than zero"), "{err}");
+}
+
+#[test]
+fn a_clock_frozen_at_an_instant_and_an_mcp_prefix() {
+    let text = MINIMAL.replace(
+        "component = \"files.wasm\"",
+        "component = \"files.wasm\"\nclocks = \"2026-11-23T15:30:00Z\"\nmcp-prefix = \"\"",
+    );
+    let m = parse(&text).unwrap();
+    assert_eq!(m.tools["files"].clocks, Clocks::FrozenAt(Duration::from_secs(1_795_447_800)));
+    assert_eq!(m.tools["files"].mcp_prefix, "");
+    let bad = MINIMAL.replace(
+        "component = \"files.wasm\"",
+        "component = \"files.wasm\"\nclocks = \"tomorrow\"\nmcp-prefix = \"a b\"",
+    );
+    let err = parse(&bad).unwrap_err().to_string();
+    assert!(err.contains("tool `files`, field `clocks`: `tomorrow` is not an RFC 3339 time"), "{err}");
+    assert!(err.contains("tool `files`, field `mcp-prefix`: at most 32 characters"), "{err}");
 }
 
 #[test]

@@ -77,7 +77,9 @@ pub(super) async fn progress(context: &RequestContext<RoleServer>, step: f64, to
 
 /// A successful result: `value` as text, and as structured content under `key`.
 pub(super) fn structured(key: &str, value: Value) -> CallToolResult {
-    let mut result = CallToolResult::success(vec![ContentBlock::text(value.to_string())]);
+    // Text results read as text, not as a JSON string literal.
+    let text = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
     result.structured_content = Some(json!({ key: value }));
     result
 }

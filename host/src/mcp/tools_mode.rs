@@ -1,15 +1,19 @@
 //! Context-coupled mode: each granted tool function as one MCP tool.
 //!
-//! Names are `<tool>_<function>`, limited to what the strictest clients accept
+//! Names are `<mcp-prefix><function>` (the prefix is `<tool>_` unless the manifest
+//! sets another), limited to what the strictest clients accept
 //! (`^[a-zA-Z0-9_-]{1,64}$`) and unique; descriptions are the WIT doc comments; input
-//! schemas are objects with one property per WIT parameter; output schemas wrap the
-//! function's `ok` type as `{"result": ...}` (MCP's structured content is an object).
+//! schemas are objects with one property per parameter, described, defaulted and
+//! narrowed as the docs say (`wit_json::Param`); output schemas wrap the function's
+//! `ok` type as `{"result": ...}` (MCP's structured content is an object). A function
+//! returning `list<content-block>` (wit/mcp/content.wit) answers with those MCP
+//! content blocks instead.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use rmcp::RoleServer;
-use rmcp::model::CallToolResult;
+use rmcp::model::{CallToolResult, ContentBlock, ResourceContents};
 use rmcp::service::RequestContext;
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
@@ -20,7 +24,7 @@ use crate::failure::describe_tool_failure;
 use crate::profile::Profile;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
-use crate::wit_json::{self, json_compatible, outcome, schema_for};
+use crate::wit_json::{self, Param, json_compatible, outcome, schema_for};
 
 /// One tool function offered as an MCP tool.
 #[derive(Clone)]
@@ -39,6 +43,8 @@ pub struct McpTool {
     pub interface: usize,
     /// Position of the function in the interface.
     pub func: usize,
+    /// Its parameters as JSON callers see them.
+    pub params: Vec<Param>,
 }
 
 /// MCP's limit on tool names, and the characters allowed.
@@ -52,21 +58,21 @@ pub fn mcp_tools(profile: &Profile) -> Vec<McpTool> {
     let mut tools = Vec::new();
     for function in profile.functions() {
         let (tool, func) = (function.tool, function.func);
-        let params: Vec<(String, Type)> = func.ty.params().map(|(n, t)| (wit_json::json_name(n), t)).collect();
+        let params = &function.docs.params;
         let results: Vec<Type> = func.ty.results().collect();
-        if let Some(unsupported) = params.iter().map(|(_, t)| t).chain(&results).find_map(|t| json_compatible(t).err())
-        {
+        if let Some(unsupported) = params.iter().map(|p| &p.ty).chain(&results).find_map(|t| json_compatible(t).err()) {
             tracing::info!(tool = %tool.name, function = %func.name, "not offered over MCP: it uses a {unsupported}");
             continue;
         }
         tools.push(McpTool {
-            name: unique_name(&wit_json::json_name(&format!("{}_{}", tool.name, func.name)), &mut taken),
-            description: describe(&tool.name, &function.interface.name, &func.name, &function.docs.docs),
-            input_schema: input_schema(&params),
-            output_schema: output_schema(&results),
+            name: unique_name(&format!("{}{}", tool.mcp_prefix, wit_json::json_name(&func.name)), &mut taken),
+            description: describe(&tool.name, &function.interface.name, &func.name, &function.docs.description),
+            input_schema: input_schema(params),
+            output_schema: if returns_content(&results) { None } else { output_schema(&results) },
             tool: Arc::clone(tool),
             interface: function.interface_index,
             func: function.func_index,
+            params: params.clone(),
         });
     }
     tools
@@ -83,7 +89,7 @@ pub(super) async fn call(
     let Some(func) = tool.tool.func(tool.interface, tool.func) else {
         return tool_error("(internal) the function is missing");
     };
-    let params = match wit_json::arguments(&func.ty.params().collect::<Vec<_>>(), Value::Object(arguments)) {
+    let params = match wit_json::arguments(&tool.params, Value::Object(arguments)) {
         Ok(params) => params,
         Err(message) => return invalid_arguments(&format!("`{}`: {message}", tool.name)),
     };
@@ -108,13 +114,46 @@ pub(super) async fn call(
     }
 }
 
-/// A tool function's results as an MCP result: `ok` as structured content and text,
-/// `err` as an error result.
+/// A tool function's results as an MCP result: `ok` as structured content and text
+/// (or as content blocks, for a function returning them), `err` as an error result.
 fn tool_result(vals: &[Val], types: &[Type]) -> CallToolResult {
-    match outcome(vals, types) {
-        Ok(value) => structured("result", value),
-        Err(text) => tool_error(&text),
+    match (outcome(vals, types), returns_content(types)) {
+        (Ok(Value::Array(blocks)), true) => CallToolResult::success(blocks.iter().filter_map(content_block).collect()),
+        (Ok(value), _) => structured("result", value),
+        (Err(text), _) => tool_error(&text),
     }
+}
+
+/// Whether a function with `results` returns content blocks: its `ok` type (or its
+/// type) is `list<content-block>` (see `wit/mcp/content.wit`).
+fn returns_content(results: &[Type]) -> bool {
+    let ok = match results {
+        [Type::Result(r)] => r.ok(),
+        [ty] => Some(ty.clone()),
+        _ => None,
+    };
+    matches!(ok, Some(Type::List(list)) if wit_json::is_content_block(&list.ty()))
+}
+
+/// A content block's JSON form (see `wit_json`) as an MCP content block.
+fn content_block(block: &Value) -> Option<ContentBlock> {
+    let text = |key: &str| block.get(key).and_then(Value::as_str).map(str::to_owned);
+    let mime = text("mime_type");
+    Some(match block.get("type")?.as_str()? {
+        "text" => ContentBlock::text(text("text")?),
+        "image" => ContentBlock::image(text("data")?, mime?),
+        "audio" => ContentBlock::audio(text("data")?, mime?),
+        "resource" => {
+            let uri = text("uri")?;
+            let contents = match (text("text"), text("blob")) {
+                (Some(text), _) => ResourceContents::TextResourceContents { uri, mime_type: mime, text, meta: None },
+                (None, Some(blob)) => ResourceContents::BlobResourceContents { uri, mime_type: mime, blob, meta: None },
+                (None, None) => return None,
+            };
+            ContentBlock::resource(contents)
+        }
+        _ => return None,
+    })
 }
 
 /// The description a model reads. The docs are the tool author's words, not the
@@ -124,11 +163,10 @@ fn describe(tool: &str, interface: &str, func: &str, docs: &str) -> String {
     format!("{docs}\n\n[function `{func}` of `{interface}`, from tool component `{tool}`]")
 }
 
-fn input_schema(params: &[(String, Type)]) -> Map<String, Value> {
-    let properties: Map<String, Value> = params.iter().map(|(name, ty)| (name.clone(), schema_for(ty))).collect();
-    // `option` parameters may be left out (they are `none`).
-    let required: Vec<&str> =
-        params.iter().filter(|(_, ty)| !matches!(ty, Type::Option(_))).map(|(name, _)| name.as_str()).collect();
+fn input_schema(params: &[Param]) -> Map<String, Value> {
+    let properties: Map<String, Value> = params.iter().map(|p| (p.name.clone(), p.schema())).collect();
+    // `option` parameters, and those with a default, may be left out.
+    let required: Vec<&str> = params.iter().filter(|p| p.required()).map(|p| p.name.as_str()).collect();
     let schema = json!({
         "type": "object",
         "properties": properties,
@@ -161,6 +199,11 @@ fn unique_name(name: &str, taken: &mut BTreeSet<String>) -> String {
         name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' }).collect();
     let mut candidate: String = clean.chars().take(MAX_NAME).collect();
     let mut n = 2;
+    if taken.contains(&candidate) {
+        tracing::warn!(
+            "two tool functions are named `{candidate}` in MCP tools mode; set `mcp-prefix` in the manifest"
+        );
+    }
     while taken.contains(&candidate) {
         let suffix = format!("_{n}");
         candidate = clean.chars().take(MAX_NAME - suffix.len()).chain(suffix.chars()).collect();

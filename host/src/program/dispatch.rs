@@ -16,7 +16,7 @@ use wasmtime::component::types::ComponentFunc;
 use super::forward::{RunState, ToolTarget};
 use super::interpreter::cemcp::host::dispatch::{self, CallError};
 use crate::profile::Profile;
-use crate::wit_json;
+use crate::wit_json::{self, Param};
 
 /// The functions a script may call, by tool and function name.
 pub(crate) struct Dispatch {
@@ -31,6 +31,7 @@ pub(crate) struct Dispatch {
 struct Entry {
     target: ToolTarget,
     ty: ComponentFunc,
+    params: Vec<Param>,
 }
 
 impl Dispatch {
@@ -52,7 +53,7 @@ impl Dispatch {
             let target = add(function.tool, function.interface_index, function.func_index);
             let key = (function.tool.name.clone(), function.func.name.clone());
             names.push(format!("{}.{}", key.0, key.1));
-            entries.insert(key, Entry { target, ty: ty.clone() });
+            entries.insert(key, Entry { target, ty: ty.clone(), params: function.docs.params.clone() });
         }
         let tools = profile.tools().iter().map(|t| t.name.clone()).collect();
         Self { profile: profile.name.clone(), entries, names, tools }
@@ -84,12 +85,14 @@ impl dispatch::Host for RunState {
         let Some(entry) = table.entries.get(&(tool.clone(), function.clone())) else {
             return Ok(Err(CallError::Refused(table.refusal(&tool, &function))));
         };
-        let arguments = match serde_json::from_str(&arguments) {
+        let arguments: serde_json::Value = match serde_json::from_str(&arguments) {
             Ok(arguments) => arguments,
             Err(e) => return Ok(Err(CallError::Refused(format!("the arguments are not JSON: {e}")))),
         };
-        let params: Vec<_> = entry.ty.params().collect();
-        let params = match wit_json::arguments(&params, arguments) {
+        if self.trace.is_some() {
+            self.traced_arguments = Some(arguments.clone());
+        }
+        let params = match wit_json::arguments(&entry.params, arguments) {
             Ok(params) => params,
             Err(message) => return Ok(Err(CallError::Refused(message))),
         };

@@ -7,6 +7,7 @@
 //! `err` value for the program where the function's result can carry one.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use wasmtime::component::types::ComponentFunc;
 use wasmtime::component::{ResourceTable, Type, Val};
@@ -14,6 +15,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::dispatch::Dispatch;
 use super::run::RunStats;
+use super::trace::TracedCall;
 use crate::failure::describe_tool_failure;
 use crate::manifest::Limits;
 use crate::sandbox::blocking::{Guarded, GuardedIo};
@@ -62,6 +64,10 @@ pub struct RunState {
     stdio: Stdio,
     /// For an interpreter: the functions its script may call.
     dispatch: Option<Arc<Dispatch>>,
+    /// The calls so far, when the run is traced.
+    pub(super) trace: Option<Vec<TracedCall>>,
+    /// A script call's arguments as it gave them, for the trace of that call.
+    pub(super) traced_arguments: Option<serde_json::Value>,
 }
 
 impl RunState {
@@ -73,6 +79,7 @@ impl RunState {
         limits: &Limits,
         signals: RunSignals,
         dispatch: Option<Arc<Dispatch>>,
+        trace: bool,
     ) -> Self {
         let (wasi, stdio) = grants::program_wasi(limits.log);
         Self {
@@ -87,6 +94,8 @@ impl RunState {
             calls: vec![0; imports],
             stats: RunStats::default(),
             dispatch,
+            trace: trace.then(Vec::new),
+            traced_arguments: None,
         }
     }
 
@@ -132,6 +141,28 @@ impl RunState {
     /// This is the hot path of every forwarded call: it allocates nothing and clones
     /// nothing unless the tool has to be instantiated.
     pub(crate) fn forward(
+        &mut self,
+        target: &ToolTarget,
+        ty: &ComponentFunc,
+        params: &[Val],
+        results: &mut [Val],
+    ) -> wasmtime::Result<()> {
+        if self.trace.is_none() {
+            return self.forward_call(target, ty, params, results);
+        }
+        let started = Instant::now();
+        let outcome = self.forward_call(target, ty, params, results);
+        let arguments = self.traced_arguments.take();
+        if let (Some(slot), Ok(())) = (self.tools.get(target.slot), &outcome)
+            && let Some(func) = slot.tool.func(target.interface, target.func)
+        {
+            let call = TracedCall::new(&slot.tool, &func.name, ty, params, arguments, results, started.elapsed());
+            self.trace.get_or_insert_with(Vec::new).push(call);
+        }
+        outcome
+    }
+
+    fn forward_call(
         &mut self,
         target: &ToolTarget,
         ty: &ComponentFunc,

@@ -132,6 +132,9 @@ impl Program {
             if name.starts_with("wasi:") {
                 continue; // Provided by the host, with an empty WASI context.
             }
+            if crate::tool::types_only(engine, &item) {
+                continue; // Types a tool interface uses (e.g. `cemcp:mcp/content`); defined below.
+            }
             let refuse = |reason: String| ProgramError::Import { import: name.to_owned(), reason };
             let ComponentItem::ComponentInstance(instance) = item else {
                 return Err(refuse("which is not an interface; programs may import only tool interfaces".into()));
@@ -180,6 +183,8 @@ impl Program {
             }
             imports.push(name.to_owned());
         }
+        crate::tool::define_type_imports(engine, component, &mut linker)
+            .map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
         let pre = linker.instantiate_pre(component).map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
         Ok(Self {
             digest,

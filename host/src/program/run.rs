@@ -26,6 +26,7 @@ use wasmtime::component::{ComponentExportIndex, TypedFunc, WasmStr};
 use super::forward::{RunState, ToolFailure};
 use super::interpreter::{InterpreterPre, ScriptError, ScriptOutput};
 use super::link::{Entry, Program};
+use super::trace::TracedCall;
 use crate::failure;
 use crate::sandbox::limits::{CancelToken, LimitExceeded, RunHalt, RunSignals};
 use crate::sandbox::store::sandboxed_store;
@@ -40,6 +41,8 @@ pub struct RunOutput {
     pub printed: String,
     /// What the run did.
     pub stats: RunStats,
+    /// Every tool call, in order, when the run was traced (empty otherwise).
+    pub trace: Vec<TracedCall>,
 }
 
 /// Statistics of one run.
@@ -108,8 +111,8 @@ pub enum RunError {
 }
 
 /// Runs `program` once with `input`. Blocks until it returns or is stopped.
-pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
-    execute(program, cancel, |store| match &program.entry {
+pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken, trace: bool) -> Result<RunOutput, RunError> {
+    execute(program, cancel, trace, |store| match &program.entry {
         Entry::Run(export) => call_run(store, program, *export, input).map(|output| (output, String::new())),
         Entry::Script { language, .. } => Err(RunError::Start(format!(
             "this is the {language} interpreter; give it a script to run (`Runtime::run_script`)"
@@ -124,8 +127,9 @@ pub(crate) fn run_script(
     source: &str,
     input: &str,
     cancel: &CancelToken,
+    trace: bool,
 ) -> Result<RunOutput, RunError> {
-    execute(program, cancel, |store| match &program.entry {
+    execute(program, cancel, trace, |store| match &program.entry {
         Entry::Script { exports, .. } => call_script(store, program, exports, source, input),
         Entry::Run(_) => Err(RunError::Start("this program is a component, not an interpreter".to_owned())),
     })
@@ -135,6 +139,7 @@ pub(crate) fn run_script(
 fn execute(
     program: &Program,
     cancel: &CancelToken,
+    trace: bool,
     call: impl FnOnce(&mut Store<RunState>) -> Result<(String, String), RunError>,
 ) -> Result<RunOutput, RunError> {
     let started = Instant::now();
@@ -143,7 +148,7 @@ fn execute(
         Entry::Script { dispatch, .. } => Some(Arc::clone(dispatch)),
         Entry::Run(_) => None,
     };
-    let state = RunState::new(&program.tools, program.call_labels.len(), &program.limits, signals, dispatch);
+    let state = RunState::new(&program.tools, program.call_labels.len(), &program.limits, signals, dispatch, trace);
     let mut store =
         sandboxed_store(program.pre.engine(), state, &program.limits).map_err(|e| RunError::Start(e.to_string()))?;
     store.data_mut().stats.instances.insert("program".into(), 1);
@@ -155,9 +160,10 @@ fn execute(
     stats.wall_time = started.elapsed();
     let counted = program.call_labels.iter().zip(state.calls()).filter(|(_, calls)| **calls > 0);
     stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
+    let trace = state.trace.take().unwrap_or_default();
     let (output, printed) = outcome?;
     serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
-    Ok(RunOutput { output, printed, stats })
+    Ok(RunOutput { output, printed, stats, trace })
 }
 
 /// Calls an interpreter's `run-script`. What the script printed is kept up to the

@@ -25,7 +25,7 @@ use std::time::Duration;
 use wasmtime_wasi::sockets::SocketAddrUse;
 use wasmtime_wasi::{Deterministic, FsPerms, HostMonotonicClock, HostWallClock, WasiCtx, WasiCtxBuilder};
 
-use crate::manifest::{Access, DirGrant, Location, NetRule, NetScheme, Problem, ToolSpec};
+use crate::manifest::{Access, Clocks, DirGrant, Location, NetRule, NetScheme, Problem, ToolSpec};
 use crate::sandbox::capture::Stdio;
 use crate::sandbox::fs_guard::StorageQuota;
 
@@ -38,8 +38,8 @@ pub struct ToolGrants {
     pub env: Vec<(String, String)>,
     /// The outbound network allowlist.
     pub network: Arc<[NetRule]>,
-    /// Real clocks.
-    pub clocks: bool,
+    /// What its clocks read.
+    pub clocks: Clocks,
     /// Real randomness.
     pub random: bool,
     /// Bytes of stdout and of stderr kept per instance.
@@ -227,8 +227,8 @@ pub fn tool_wasi(grants: &ToolGrants) -> wasmtime::Result<(WasiCtx, Stdio)> {
         }
         Box::pin(std::future::ready(allowed))
     });
-    if !grants.clocks {
-        builder.wall_clock(FrozenClock).monotonic_clock(FrozenClock);
+    if let Clocks::FrozenAt(at) = grants.clocks {
+        builder.wall_clock(FrozenClock(at)).monotonic_clock(FrozenClock(at));
     }
     if !grants.random {
         builder
@@ -277,9 +277,9 @@ fn socket_allowed(rules: &[NetRule], addr: SocketAddr, usage: SocketAddrUse) -> 
 /// The bytes `random = false` repeats.
 const FIXED_RANDOM: [u8; 8] = [0x2a, 0x17, 0x5c, 0x93, 0x08, 0xe1, 0x46, 0xbd];
 
-/// The clock of `clocks = false`: the wall clock reads the Unix epoch and the
-/// monotonic clock reads zero, always.
-struct FrozenClock;
+/// A frozen clock (`clocks = false`, or an instant): the wall clock always reads
+/// that instant and the monotonic clock reads zero.
+struct FrozenClock(Duration);
 
 impl HostWallClock for FrozenClock {
     fn resolution(&self) -> Duration {
@@ -287,7 +287,7 @@ impl HostWallClock for FrozenClock {
     }
 
     fn now(&self) -> Duration {
-        Duration::ZERO
+        self.0
     }
 }
 

@@ -39,11 +39,18 @@ impl WasiHttpHooks for HttpPolicy {
         fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
     ) -> Box<dyn Future<Output = Response> + Send> {
         let uri = request.uri().clone();
+        // Logged without its query, which can carry an API key.
+        let shown = format!(
+            "{}://{}{}",
+            uri.scheme_str().unwrap_or("?"),
+            uri.authority().map_or("", |a| a.as_str()),
+            uri.path()
+        );
         if !self.allows(&uri) {
-            tracing::warn!(tool = %self.tool, %uri, "HTTP request refused: not in the tool's network grant");
+            tracing::warn!(tool = %self.tool, uri = %shown, "HTTP request refused: not in the tool's network grant");
             return Box::new(std::future::ready(Err(Error::HttpRequestDenied)));
         }
-        tracing::info!(tool = %self.tool, method = %request.method(), %uri, "HTTP request");
+        tracing::info!(tool = %self.tool, method = %request.method(), uri = %shown, "HTTP request");
         let mut send: [(); 0] = [];
         send.send_request(request, options, fut)
     }

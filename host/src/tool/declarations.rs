@@ -17,6 +17,8 @@ use std::fmt::Write as _;
 
 use wit_parser::{Function, Resolve, Type, TypeDefKind, TypeId};
 
+use super::params::ParamNotes;
+
 /// One function's declarations.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Declarations {
@@ -30,8 +32,11 @@ pub struct Declarations {
 pub const PYTHON_HELPERS: &str =
     "# Ok[T] is {\"ok\": T}, Err[E] is {\"err\": E}, Some[T] is {\"some\": T} (TypedDicts)";
 
-/// The declarations of `func`, exported by tool `tool`, with `docs`.
-pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, docs: &str) -> Declarations {
+/// The declarations of `func`, exported by tool `tool`, with the docs and parameter
+/// names and defaults of `notes`.
+pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, notes: &ParamNotes) -> Declarations {
+    let docs = notes.docs_without_annotations.as_str();
+    let param_name = |name: &str| notes.json_name(name).map_or_else(|| identifier(name), str::to_owned);
     let mut named = BTreeSet::new();
     for param in &func.params {
         collect(resolve, &param.ty, &mut named);
@@ -55,10 +60,10 @@ pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, docs: &str
         .iter()
         .map(|p| {
             let ty = py(resolve, &p.ty);
-            if is_option(resolve, &p.ty) {
-                format!("{}: {ty} = None", identifier(&p.name))
-            } else {
-                format!("{}: {ty}", identifier(&p.name))
+            match notes.default_of(&p.name) {
+                Some(default) => format!("{}: {ty} = {}", param_name(&p.name), python_literal(default)),
+                None if is_option(resolve, &p.ty) => format!("{}: {ty} = None", param_name(&p.name)),
+                None => format!("{}: {ty}", param_name(&p.name)),
             }
         })
         .collect();
@@ -81,8 +86,8 @@ pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, docs: &str
         .params
         .iter()
         .map(|p| {
-            let optional = if is_option(resolve, &p.ty) { "?" } else { "" };
-            format!("{}{optional}: {}", identifier(&p.name), ts(resolve, &p.ty))
+            let optional = if is_option(resolve, &p.ty) || notes.default_of(&p.name).is_some() { "?" } else { "" };
+            format!("{}{optional}: {}", param_name(&p.name), ts(resolve, &p.ty))
         })
         .collect();
     let args = if fields.is_empty() { String::new() } else { format!("args: {{ {} }}", fields.join("; ")) };
@@ -97,6 +102,24 @@ pub(super) fn declare(resolve: &Resolve, tool: &str, func: &Function, docs: &str
     let _ = writeln!(typescript, "  function {name}({args}): {returns};");
     let _ = writeln!(typescript, "}}");
     Declarations { python, typescript }
+}
+
+/// A JSON value as a Python literal: `true` is `True`, `null` is `None`; strings,
+/// numbers, lists and objects are written the same in both.
+fn python_literal(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Null => "None".into(),
+        Value::Bool(true) => "True".into(),
+        Value::Bool(false) => "False".into(),
+        Value::Array(items) => format!("[{}]", items.iter().map(python_literal).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            let entries: Vec<String> =
+                map.iter().map(|(k, v)| format!("{}: {}", Value::from(k.as_str()), python_literal(v))).collect();
+            format!("{{{}}}", entries.join(", "))
+        }
+        other => other.to_string(),
+    }
 }
 
 /// A WIT name as a Python and JavaScript identifier: dashes become underscores.

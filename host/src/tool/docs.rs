@@ -15,6 +15,8 @@ use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeOwner, UnresolvedPackag
 
 use super::ToolInterface;
 use super::declarations::{Declarations, declare};
+use super::params::ParamNotes;
+use crate::wit_json::Param;
 
 /// The custom section holding a tool's WIT source (UTF-8), anywhere in the component.
 /// In Rust: `#[used] #[unsafe(link_section = "cemcp:wit")] static WIT: [u8; N] =
@@ -40,14 +42,23 @@ pub(super) struct InterfaceDocs {
     pub funcs: Vec<FuncDocs>,
 }
 
-/// One function as agents read it: its WIT signature, doc comment and declarations.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One function as agents read it: its WIT signature, doc comment, parameters and
+/// declarations.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FuncDocs {
     /// Its WIT signature, e.g. `read: func(path: string) -> result<string, string>`;
     /// empty if the component's WIT cannot be decoded.
     pub signature: String,
-    /// Its doc comment (empty if it has none).
+    /// Its doc comment (empty if it has none), as the tool author wrote it.
     pub docs: String,
+    /// The doc comment without the parameter lines and annotations that the input
+    /// schema carries: what MCP clients read as the description.
+    pub description: String,
+    /// Its parameters as JSON callers see them (names, descriptions, defaults,
+    /// rules), in order.
+    pub params: Vec<Param>,
+    /// What is wrong with its parameter notes (each such note is ignored).
+    pub problems: Vec<String>,
     /// Its Python and TypeScript declarations, for scripts.
     pub declarations: Declarations,
 }
@@ -84,10 +95,20 @@ impl Docs {
                         .funcs
                         .iter()
                         .map(|func| {
-                            found
-                                .and_then(|d| d.funcs.iter().find(|(name, _)| *name == func.name))
-                                .map(|(_, docs)| docs.clone())
-                                .unwrap_or_else(|| FuncDocs { signature: func.name.clone(), ..FuncDocs::default() })
+                            let (mut docs, notes) = found
+                                .and_then(|d| d.funcs.iter().find(|(name, ..)| *name == func.name))
+                                .map(|(_, docs, notes)| (docs.clone(), notes.clone()))
+                                .unwrap_or_else(|| {
+                                    (
+                                        FuncDocs { signature: func.name.clone(), ..FuncDocs::default() },
+                                        ParamNotes::default(),
+                                    )
+                                });
+                            (docs.params, docs.problems) = notes.params(&func.ty);
+                            for problem in &docs.problems {
+                                tracing::warn!(tool, function = %func.name, "ignoring a parameter note: {problem}");
+                            }
+                            docs
                         })
                         .collect(),
                 }
@@ -101,7 +122,7 @@ impl Docs {
 struct Decoded {
     name: String,
     docs: String,
-    funcs: Vec<(String, FuncDocs)>,
+    funcs: Vec<(String, FuncDocs, ParamNotes)>,
 }
 
 /// The interfaces a component exports, with signatures and docs.
@@ -126,8 +147,11 @@ fn exported_interfaces(wasm: &[u8], tool: &str, wit: Option<&str>) -> anyhow::Re
                     func.result.as_ref().map(|t| format!(" -> {}", type_name(&resolve, t))).unwrap_or_default();
                 let signature = format!("{}: func({}){result}", func.name, params.join(", "));
                 let text = docs.function(&short_name, &func.name);
-                let declarations = declare(&resolve, tool, func, &text);
-                (func.name.clone(), FuncDocs { signature, docs: text, declarations })
+                let notes = ParamNotes::parse(&text);
+                let declarations = declare(&resolve, tool, func, &notes);
+                let description = notes.summary_docs.clone();
+                let docs = FuncDocs { signature, docs: text, description, declarations, ..FuncDocs::default() };
+                (func.name.clone(), docs, notes)
             })
             .collect();
         interfaces.push(Decoded {

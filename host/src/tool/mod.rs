@@ -11,6 +11,7 @@
 mod declarations;
 mod docs;
 mod instance;
+mod params;
 
 use std::sync::{Arc, OnceLock};
 
@@ -41,6 +42,8 @@ pub struct Tool {
     pub grants: ToolGrants,
     /// Its limits, per call.
     pub limits: Limits,
+    /// What MCP tools mode puts before its function names.
+    pub mcp_prefix: String,
     /// The component's bytes, for its docs.
     wasm: Arc<[u8]>,
     docs: OnceLock<Docs>,
@@ -105,8 +108,8 @@ pub enum ToolError {
         /// wasmtime's reason.
         reason: String,
     },
-    /// It imports something other than WASI.
-    #[error("imports `{0}`; tools may import only WASI interfaces")]
+    /// It imports something other than WASI (or interfaces of types only).
+    #[error("imports `{0}`; tools may import only WASI interfaces (and interfaces of types only)")]
     Import(String),
     /// It exports no interface.
     #[error("exports no interface; a tool must export at least one (see wit/files)")]
@@ -151,6 +154,7 @@ impl Tool {
             .and_then(|()| blocking::add_to_linker(&mut linker))
             .and_then(|()| fs_guard::add_to_linker(&mut linker))
             .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker))
+            .and_then(|()| define_type_imports(engine, &component, &mut linker))
             .map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
         let pre = linker.instantiate_pre(&component).map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
         Ok(Self {
@@ -160,6 +164,7 @@ impl Tool {
             interfaces,
             grants,
             limits: spec.limits,
+            mcp_prefix: spec.mcp_prefix.clone(),
             wasm,
             docs: OnceLock::new(),
             func_count,
@@ -199,6 +204,15 @@ impl Tool {
         })
     }
 
+    /// The docs of the function called `name` (in any interface), if any.
+    pub fn function_docs(&self, name: &str) -> Option<&FuncDocs> {
+        let docs = self.docs();
+        self.interfaces.iter().zip(&docs.interfaces).find_map(|(interface, interface_docs)| {
+            let index = interface.funcs.iter().position(|f| f.name == name)?;
+            interface_docs.funcs.get(index)
+        })
+    }
+
     /// The interface docs, decoded once.
     pub fn interface_docs(&self, interface: usize) -> &str {
         self.docs().interfaces.get(interface).map_or("", |d| d.docs.as_str())
@@ -209,10 +223,39 @@ impl Tool {
     }
 }
 
+/// Whether an imported item is an interface of types only, such as
+/// `cemcp:mcp/content` (wit/mcp/content.wit): a component that uses another package's
+/// types imports it, but there is nothing in it to call or to grant.
+pub(crate) fn types_only(engine: &Engine, item: &ComponentItem) -> bool {
+    match item {
+        ComponentItem::ComponentInstance(instance) => {
+            instance.exports(engine).all(|(_, export)| matches!(export.ty, ComponentItem::Type(_)))
+        }
+        _ => false,
+    }
+}
+
+/// Defines each types-only interface `component` imports (see [`types_only`]) in
+/// `linker`, as the empty instance it is.
+pub(crate) fn define_type_imports<T: 'static>(
+    engine: &Engine,
+    component: &Component,
+    linker: &mut Linker<T>,
+) -> wasmtime::Result<()> {
+    for (name, import) in component.component_type().imports(engine) {
+        if !name.starts_with("wasi:") && types_only(engine, &import.ty) {
+            linker.instance(name)?;
+        }
+    }
+    Ok(())
+}
+
 /// The interfaces and functions a component exports, and how many functions.
 fn exports(engine: &Engine, component: &Component) -> Result<(Vec<ToolInterface>, usize), ToolError> {
     let ty = component.component_type();
-    if let Some((import, _)) = ty.imports(engine).find(|(import, _)| !import.starts_with("wasi:")) {
+    if let Some((import, _)) =
+        ty.imports(engine).find(|(import, item)| !import.starts_with("wasi:") && !types_only(engine, &item.ty))
+    {
         return Err(ToolError::Import(import.to_owned()));
     }
     let mut interfaces = Vec::new();

@@ -11,62 +11,54 @@
 use serde_json::{Map, Value};
 use wasmtime::component::{Type, Val};
 
-use super::{from_json, json_name, to_json};
+use super::{Param, from_json, to_json};
 
 /// The arguments of a call to a function with parameters `params`, as values in
 /// parameter order.
 ///
 /// # Errors
 ///
-/// A message naming the argument and what was wrong: missing, unknown, or of the
-/// wrong type (with the path inside it and the type expected).
-pub fn arguments(params: &[(&str, Type)], arguments: Value) -> Result<Vec<Val>, String> {
+/// A message naming the argument and what was wrong: missing, unknown, of the wrong
+/// type (with the path inside it and the type expected), or against its rules.
+pub fn arguments(params: &[Param], arguments: Value) -> Result<Vec<Val>, String> {
     match arguments {
         Value::Object(object) => by_name(params, object),
         Value::Array(items) => in_order(params, items),
-        Value::Null if params.is_empty() => Ok(Vec::new()),
+        Value::Null if params.iter().all(|p| !p.required()) => in_order(params, Vec::new()),
         other => Err(format!("the arguments must be an object keyed by parameter name, not {}", kind(&other))),
     }
 }
 
-fn by_name(params: &[(&str, Type)], mut object: Map<String, Value>) -> Result<Vec<Val>, String> {
-    let mut vals = Vec::with_capacity(params.len());
-    for (name, ty) in params {
-        let name = json_name(name);
-        let value = match (object.remove(&name), ty) {
-            (Some(value), _) => value,
-            (None, Type::Option(_)) => Value::Null,
-            (None, _) => return Err(format!("missing argument `{name}`")),
-        };
-        vals.push(convert(&name, &value, ty)?);
-    }
+fn by_name(params: &[Param], mut object: Map<String, Value>) -> Result<Vec<Val>, String> {
+    let vals = params.iter().map(|param| convert(param, object.remove(&param.name))).collect::<Result<Vec<_>, _>>()?;
     match object.keys().next() {
         Some(extra) => {
-            let names: Vec<String> = params.iter().map(|(n, _)| json_name(n)).collect();
+            let names: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
             Err(format!("unknown argument `{extra}` (arguments: {})", names.join(", ")))
         }
         None => Ok(vals),
     }
 }
 
-fn in_order(params: &[(&str, Type)], items: Vec<Value>) -> Result<Vec<Val>, String> {
+fn in_order(params: &[Param], items: Vec<Value>) -> Result<Vec<Val>, String> {
     if items.len() > params.len() {
         return Err(format!("{} arguments given; the function takes {}", items.len(), params.len()));
     }
     let mut items = items.into_iter();
-    params
-        .iter()
-        .map(|(name, ty)| match (items.next(), ty) {
-            (Some(value), _) => convert(&json_name(name), &value, ty),
-            (None, Type::Option(_)) => convert(&json_name(name), &Value::Null, ty),
-            (None, _) => Err(format!("missing argument `{}`", json_name(name))),
-        })
-        .collect()
+    params.iter().map(|param| convert(param, items.next())).collect()
 }
 
-fn convert(name: &str, value: &Value, ty: &Type) -> Result<Val, String> {
-    from_json(value, ty).map_err(|e| {
-        let path = if e.path.is_empty() { name.to_owned() } else { format!("{name}.{}", e.path) };
+/// One argument: given, defaulted, or `none` for a left-out `option`.
+fn convert(param: &Param, value: Option<Value>) -> Result<Val, String> {
+    let value = match (value, &param.default, &param.ty) {
+        (Some(value), _, _) => value,
+        (None, Some(default), _) => default.clone(),
+        (None, None, Type::Option(_)) => Value::Null,
+        (None, None, _) => return Err(format!("missing argument `{}`", param.name)),
+    };
+    param.check(&value).map_err(|e| format!("argument `{}`: {e}", param.name))?;
+    from_json(&value, &param.ty).map_err(|e| {
+        let path = if e.path.is_empty() { param.name.clone() } else { format!("{}.{}", param.name, e.path) };
         let path = path.replace(".[", "[");
         format!("argument `{path}`: expected {}, found {}", e.expected, e.found)
     })

@@ -5,7 +5,7 @@ use std::fmt;
 use serde_json::{Map, Value};
 use wasmtime::component::{Type, Val};
 
-use super::{describe, int_range, nullable};
+use super::{content, describe, int_range, nullable};
 
 /// JSON that does not fit the WIT type: where, what was expected, what was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,6 +93,9 @@ pub fn to_json(val: &Val, ty: &Type) -> Value {
             let field_type = |name: &str| types.iter().find(|(n, _)| n == name).map(|(_, t)| t);
             Value::Object(fields.iter().map(|(name, v)| (json_name(name), typed(v, field_type(name)))).collect())
         }
+        (Val::Variant(..), ty) if content::is_content_block(ty) && content::to_json(val).is_some() => {
+            content::to_json(val).unwrap_or_default()
+        }
         (Val::Variant(name, payload), _) => {
             let case_type = match ty {
                 Type::Variant(variant) => variant.cases().find(|c| c.name == name).and_then(|c| c.ty),
@@ -144,10 +147,17 @@ fn float(n: f64) -> Value {
         Value::String("NaN".into())
     } else if n.is_infinite() {
         Value::String(if n > 0.0 { "Infinity" } else { "-Infinity" }.into())
+    } else if n.fract() == 0.0 && n.abs() < MAX_EXACT_INTEGER && !(n == 0.0 && n.is_sign_negative()) {
+        // Whole numbers read as JavaScript writes them, `806` rather than `806.0`
+        // (but -0.0, which an integer cannot hold).
+        Value::from(n as i64)
     } else {
         serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
     }
 }
+
+/// 2^53: below it, every whole `f64` is exactly an `i64`.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// One step of the path to the value being converted.
 enum Step {
@@ -220,9 +230,16 @@ impl Converter {
                 let mut fields = Vec::with_capacity(names.len());
                 for field in record.fields() {
                     let name = json_name(field.name);
-                    let value = object.get(&name).ok_or_else(|| {
-                        self.error(format!("field `{name}` ({})", describe(&field.ty)), "nothing".into())
-                    })?;
+                    let value = match (object.get(&name), &field.ty) {
+                        (Some(value), _) => value,
+                        // An `option` field may be left out, as an `option` parameter may.
+                        (None, Type::Option(_)) => &Value::Null,
+                        (None, _) => {
+                            return Err(
+                                self.error(format!("field `{name}` ({})", describe(&field.ty)), "nothing".into())
+                            );
+                        }
+                    };
                     fields.push((field.name.to_owned(), self.nested(Step::Field(name), value, &field.ty)?));
                 }
                 Ok(Val::Record(fields))
@@ -249,6 +266,13 @@ impl Converter {
                 // Declaration order, as wasmtime lifts flags.
                 Ok(Val::Flags(flags.names().filter(|n| set.contains(n)).map(str::to_owned).collect()))
             }
+            Type::Variant(_) if content::is_content_block(ty) => match content::to_generic(json) {
+                Some(generic) => self.value(&generic, &ty.clone()),
+                None => Err(self.error(
+                    "a content block {\"type\": \"text\" | \"image\" | \"audio\" | \"resource\", ...}".into(),
+                    found(json),
+                )),
+            },
             Type::Variant(variant) => {
                 let object = json.as_object().ok_or_else(|| self.fail(ty, json))?;
                 let tag = object.get("tag").and_then(Value::as_str);

@@ -5,19 +5,20 @@
 //! | WIT | JSON |
 //! | --- | --- |
 //! | `bool` | `true` / `false` |
-//! | `s8` … `u64` | an integer, range-checked (`minimum`/`maximum` in the schema) |
-//! | `f32`, `f64` | a number; NaN and infinities as `"NaN"`, `"Infinity"`, `"-Infinity"` |
+//! | `s8` … `u64` | an integer, range-checked (`minimum`/`maximum` in the schema, but for 64-bit types) |
+//! | `f32`, `f64` | a number (whole numbers without `.0`, as JavaScript writes them); NaN and infinities as `"NaN"`, `"Infinity"`, `"-Infinity"` |
 //! | `char` | a string of exactly one character |
 //! | `string` | a string |
 //! | `list<T>` | an array; `list<T, N>` an array of exactly N |
 //! | `tuple<A, B>` | an array of exactly those items (`prefixItems`) |
-//! | `record` | an object with every field required and no others (`additionalProperties: false`); field names in snake_case |
+//! | `record` | an object with its fields and no others (`additionalProperties: false`), each required but `option` fields; field names in snake_case |
 //! | `enum` | one of the case names, as a string |
 //! | `flags` | an array of distinct flag names |
 //! | `variant` | `{"tag": "case"}` or `{"tag": "case", "value": payload}` (tagged `oneOf`) |
 //! | `option<T>` | `null` or T; when T itself can be `null` (an option of an option), `null` or `{"some": T}` |
 //! | `result<T, E>` | `{"ok": T}` or `{"err": E}` (`null` where there is no payload) |
 //! | `map<K, V>` | an array of `[key, value]` pairs |
+//! | `cemcp:mcp/content.content-block` | `{"type": "text", "text": ...}`, `{"type": "image", "data": <base64>, "mime_type": ...}`, ... (see [`is_content_block`]) |
 //!
 //! Resources, futures, streams and error contexts have no JSON form: a function that
 //! uses them cannot be called with JSON ([`json_compatible`] says so up front).
@@ -28,19 +29,24 @@
 //! values and stay as WIT writes them.
 //!
 //! A call's arguments are an object keyed by parameter names (or an array in order),
-//! where `option` parameters may be left out; its outcome is the `ok` value, or the
-//! `err` as the error ([`arguments`], [`outcome`]).
+//! where `option` parameters, and those with a default, may be left out; its outcome
+//! is the `ok` value, or the `err` as the error ([`arguments`], [`outcome`]). A tool's
+//! docs may rename a parameter, give it a default and narrow its type ([`Param`]).
 //!
 //! Conversion from JSON is checked against the type; a mismatch is a [`JsonError`]
 //! naming the path (`items[2].name`) and what was expected. Nothing here panics on any
 //! input, and recursion follows the type, whose depth is fixed by the component.
 
 mod call;
+mod content;
 mod convert;
+mod param;
 mod schema;
 
 pub use call::{arguments, outcome};
+pub use content::is_content_block;
 pub use convert::{JsonError, from_json, json_name, to_json};
+pub use param::{Param, RULE_KEYWORDS};
 pub use schema::schema_for;
 
 use wasmtime::component::Type;

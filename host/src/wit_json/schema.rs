@@ -3,14 +3,17 @@
 use serde_json::{Value, json};
 use wasmtime::component::Type;
 
-use super::{int_range, nullable};
+use super::{content, int_range, nullable};
 
 /// The JSON Schema of values of `ty`. Types with no JSON form get a schema that no
 /// value satisfies (`false`); check [`super::json_compatible`] first.
 pub fn schema_for(ty: &Type) -> Value {
     match ty {
         Type::Bool => json!({ "type": "boolean" }),
-        Type::S8 | Type::U8 | Type::S16 | Type::U16 | Type::S32 | Type::U32 | Type::S64 | Type::U64 => {
+        // 64-bit bounds say nothing a reader needs: `u64` is shown as non-negative.
+        Type::S64 => json!({ "type": "integer" }),
+        Type::U64 => json!({ "type": "integer", "minimum": 0 }),
+        Type::S8 | Type::U8 | Type::S16 | Type::U16 | Type::S32 | Type::U32 => {
             let (min, max) = int_range(ty).unwrap_or((0, 0));
             json!({ "type": "integer", "minimum": number(min), "maximum": number(max) })
         }
@@ -41,7 +44,9 @@ pub fn schema_for(ty: &Type) -> Value {
             let mut required = Vec::new();
             for field in record.fields() {
                 properties.insert(super::json_name(field.name), schema_for(&field.ty));
-                required.push(super::json_name(field.name));
+                if !matches!(field.ty, Type::Option(_)) {
+                    required.push(super::json_name(field.name));
+                }
             }
             json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
         }
@@ -49,6 +54,7 @@ pub fn schema_for(ty: &Type) -> Value {
         Type::Flags(flags) => json!({
             "type": "array", "items": { "enum": flags.names().collect::<Vec<_>>() }, "uniqueItems": true
         }),
+        Type::Variant(_) if content::is_content_block(ty) => content::schema(),
         Type::Variant(variant) => {
             let cases: Vec<Value> = variant
                 .cases()

@@ -1,12 +1,17 @@
-//! Runs the shipped example: the `report` program under `capabilities/example.toml`,
-//! through the same code as `cemcp run`. Building this binary builds every guest
-//! component from source (see `build.rs`).
+//! Runs the shipped examples: the `report` program under `capabilities/example.toml`,
+//! through the same code as `cemcp run`; then the study's 30 tasks, each a script in
+//! code mode, against its ten MCP servers (`capabilities/mcpbench.toml`) and their
+//! offline API services, started here on loopback. Building this binary builds every
+//! guest component from source (see `build.rs`).
 //!
-//! Extra arguments replace the default input JSON, e.g.
+//! Extra arguments replace the report's default input JSON, e.g.
 //! `cargo run -p cemcp-tests --bin example -- '{"pattern": "sandbox"}'`.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
+use cemcp::manifest::Language;
+use cemcp_tests::mcpbench::{self, Bench};
 use cemcp_tests::{artifacts, workspace_root};
 
 fn main() -> ExitCode {
@@ -23,7 +28,54 @@ fn main() -> ExitCode {
         "--stats".to_owned(),
     ];
     eprintln!("$ {}", args.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "));
-    cemcp::cli::main(args)
+    let report = cemcp::cli::main(args);
+    if report != ExitCode::SUCCESS {
+        return report;
+    }
+    match study_tasks() {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs every task's Python script and prints one line per task; whether all gave
+/// their expected output.
+fn study_tasks() -> anyhow::Result<bool> {
+    let tasks = mcpbench::tasks()?;
+    let bench = Bench::start();
+    println!(
+        "\nThe study's {} tasks, each one Python script in code mode against capabilities/mcpbench.toml \
+         (offline API services on loopback; the first script also loads the interpreter):",
+        tasks.len()
+    );
+    println!("{:<46} {:>6} {:>10}  result", "task", "calls", "run time");
+    let runtime = bench.runtime()?;
+    let mut all = true;
+    for task in &tasks {
+        let Some(script) = mcpbench::script(task, Language::Python) else {
+            println!("{:<46} {:>6} {:>10}  no script", task.id, "-", "-");
+            all = false;
+            continue;
+        };
+        let _ = std::io::stdout().flush();
+        match mcpbench::run_task(&runtime, task, Language::Python, &script) {
+            Ok(run) => {
+                let verdict = if run.matches() { "as expected" } else { "DIFFERS from the expected output" };
+                all &= run.matches();
+                let time = format!("{:.1} ms", run.wall_time.as_secs_f64() * 1000.0);
+                println!("{:<46} {:>6} {:>10}  {verdict}", task.id, run.trace.len(), time);
+            }
+            Err(e) => {
+                all = false;
+                println!("{:<46} {:>6} {:>10}  FAILED: {e}", task.id, "-", "-");
+            }
+        }
+    }
+    Ok(all)
 }
 
 fn shell_quote(arg: &str) -> String {
