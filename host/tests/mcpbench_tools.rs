@@ -177,3 +177,25 @@ async fn without_its_network_grant_a_web_server_fails_clearly_and_reaches_nothin
         assert_eq!(bench.services.requests(api), 0, "{name} reached the {} service", api.name());
     }
 }
+
+#[test]
+fn the_cli_lists_the_89_functions_and_check_shows_each_grant() {
+    let bench = Bench::start();
+    let bed = TestBed::new();
+    let manifest = bench.manifest_file();
+    let tools = common::command(&bed, common::CEMCP).args(["tools", "-m"]).arg(&manifest).output().unwrap();
+    assert!(tools.status.success(), "{}", String::from_utf8_lossy(&tools.stderr));
+    let listing = String::from_utf8_lossy(&tools.stdout);
+    assert_eq!(listing.matches(": func(").count(), FUNCTIONS, "{listing}");
+    let check = common::command(&bed, common::CEMCP).arg("check").arg(&manifest).output().unwrap();
+    let report = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{report}");
+    for (server, api) in WEB {
+        let section = report.split("\ntool ").find(|s| s.starts_with(server)).unwrap();
+        assert!(section.contains(&format!("network    {}", bench.services.origin(api))), "{section}");
+    }
+    let time = report.split("\ntool ").find(|s| s.starts_with("time-mcp")).unwrap();
+    assert!(time.contains("clocks     frozen at 2026-11-23T15:30:00Z"), "{time}");
+    let math = report.split("\ntool ").find(|s| s.starts_with("math-mcp")).unwrap();
+    assert!(math.contains("network    none") && math.contains("clocks     frozen at the Unix epoch"), "{math}");
+}

@@ -60,13 +60,15 @@ async def main() -> int:
                         continue
                     result = await session.call_tool(name, call["arguments"])
                     got = text_of(result)
+                    # `is_error` from mcp 2.x, `isError` before.
+                    failed = bool(getattr(result, "is_error", getattr(result, "isError", False)))
                     if call.get("invalid"):
-                        if not (result.isError and "[cemcp: invalid arguments]" in got):
+                        if not (failed and "[cemcp: invalid arguments]" in got):
                             failures.append(f"{name} {json.dumps(call['arguments'])}: not refused: {got[:200]}")
                     elif "error" in call:
-                        if not (result.isError and call["error"] in got):
+                        if not (failed and call["error"] in got):
                             failures.append(f"{name} {json.dumps(call['arguments'])}: expected error {call['error']!r}, got {got[:200]}")
-                    elif result.isError or call["expect"] not in got:
+                    elif failed or call["expect"] not in got:
                         failures.append(f"{name} {json.dumps(call['arguments'])}: expected {call['expect']!r}, got {got[:200]}")
     print(f"{calls} calls, {len(failures)} failures")
     for failure in failures:

@@ -40,12 +40,48 @@ fn main() {
             }));
         }
     }
+    let (runtime_for_denials, bench_for_denials) = (Arc::clone(&runtime), Arc::clone(&bench));
+    trials.push(Trial::test("every server is refused to a profile that does not grant it", move || {
+        let _alive = &bench_for_denials;
+        refusals(&runtime_for_denials).map_err(Failed::from)
+    }));
     let (runtime_for_program, bench_for_program) = (Arc::clone(&runtime), Arc::clone(&bench));
     trials.push(Trial::test("math_mcp_000.wasm (a Rust component program)", move || {
         let _alive = &bench_for_program;
         component_task(&runtime_for_program).map_err(Failed::from)
     }));
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// A script under a profile that does not grant a server cannot call it: for each
+/// server but Time MCP (which every profile grants, as the benchmark keeps it
+/// connected), the call is refused with the reason, before anything runs.
+fn refusals(runtime: &Runtime) -> Result<(), String> {
+    let calls = [
+        ("weather-data", "get_current_weather_tool(city=\"Springfield\")"),
+        ("unit-converter", "convert_length(value=1, from_unit=\"mile\", to_unit=\"meter\")"),
+        ("wikipedia", "get_summary(title=\"CRISPR\")"),
+        ("call-for-papers", "get_events(keywords=\"CRISPR\")"),
+        ("math-mcp", "add(firstNumber=1, secondNumber=2)"),
+        ("paper-search", "search_arxiv(query=\"CRISPR\")"),
+        ("car-price-evaluator", "get_car_brands()"),
+        ("scientific-computing", "gradient(f_str=\"x*y\")"),
+        ("reddit", "fetch_reddit_hot_threads(subreddit=\"MachineLearning\")"),
+    ];
+    for (server, call) in calls {
+        // Profile `math-mcp` grants Math MCP and Time MCP only.
+        let denied = if server == "math-mcp" { "reddit" } else { "math-mcp" };
+        let profile = runtime.profile(Some(denied)).map_err(|e| e.to_string())?;
+        let interpreter = runtime.interpreter_for(Language::Python, profile).map_err(|e| e.to_string())?;
+        let tool = server.replace('-', "_");
+        let source = format!("tools.{tool}.{call}");
+        match runtime.run_script(&interpreter, &source, "{}", &CancelToken::new()) {
+            Ok(out) => return Err(format!("{server} was reachable from profile `{denied}`: {}", out.output)),
+            Err(e) if e.to_string().contains(&format!("tool `{tool}` is not granted to profile `{denied}`")) => {}
+            Err(e) => return Err(format!("{server}: unexpected failure: {e}")),
+        }
+    }
+    Ok(())
 }
 
 /// `math_mcp_000` as a Rust component (guests/mcpbench/task-math-mcp-000): the same
