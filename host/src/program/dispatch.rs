@@ -59,14 +59,21 @@ impl Dispatch {
         Self { profile: profile.name.clone(), entries, names, tools }
     }
 
-    /// Why `tool.function` cannot be called.
+    /// Why `tool.function` cannot be called, with names as scripts spell them
+    /// (`tools.math_mcp`, not `math-mcp`).
     fn refusal(&self, tool: &str, function: &str) -> String {
-        let granted = if self.tools.is_empty() { "none".to_owned() } else { self.tools.join(", ") };
-        if self.tools.iter().any(|t| t == tool) {
-            let functions: Vec<&str> =
-                self.names.iter().filter_map(|n| n.strip_prefix(tool)?.strip_prefix('.')).collect();
+        let script_name = |name: &str| name.replace('-', "_");
+        let (tool, function) = (script_name(tool), script_name(function));
+        let granted: Vec<String> = self.tools.iter().map(|t| script_name(t)).collect();
+        if granted.contains(&tool) {
+            let functions: Vec<String> = self
+                .names
+                .iter()
+                .filter_map(|n| n.split_once('.').filter(|(t, _)| script_name(t) == tool).map(|(_, f)| script_name(f)))
+                .collect();
             format!("tool `{tool}` has no function `{function}` (functions: {})", functions.join(", "))
         } else {
+            let granted = if granted.is_empty() { "none".to_owned() } else { granted.join(", ") };
             format!("tool `{tool}` is not granted to profile `{}` (granted tools: {granted})", self.profile)
         }
     }
