@@ -45,6 +45,8 @@ pub struct McpTool {
     pub func: usize,
     /// Its parameters as JSON callers see them.
     pub params: Vec<Param>,
+    /// Whether it returns MCP content blocks (decided once, from its type).
+    pub returns_content: bool,
 }
 
 /// MCP's limit on tool names, and the characters allowed.
@@ -64,11 +66,13 @@ pub fn mcp_tools(profile: &Profile) -> Vec<McpTool> {
             tracing::info!(tool = %tool.name, function = %func.name, "not offered over MCP: it uses a {unsupported}");
             continue;
         }
+        let content = returns_content(&results);
         tools.push(McpTool {
             name: unique_name(&format!("{}{}", tool.mcp_prefix, wit_json::json_name(&func.name)), &mut taken),
             description: describe(&tool.name, &function.interface.name, &func.name, &function.docs.description),
             input_schema: input_schema(params),
-            output_schema: if returns_content(&results) { None } else { output_schema(&results) },
+            output_schema: if content { None } else { output_schema(&results) },
+            returns_content: content,
             tool: Arc::clone(tool),
             interface: function.interface_index,
             func: function.func_index,
@@ -104,7 +108,7 @@ pub(super) async fn call(
     };
     let results: Vec<Type> = func.ty.results().collect();
     match blocking(work, &cancel, context, closing).await {
-        Ok(Ok(vals)) => tool_result(&vals, &results),
+        Ok(Ok(vals)) => tool_result(&vals, &results, tool.returns_content),
         Ok(Err(error)) => {
             let message = describe_tool_failure(&tool.tool, Some(&func.name), &error);
             tracing::warn!(tool = %tool.tool.name, function = %func.name, "{message}");
@@ -116,8 +120,8 @@ pub(super) async fn call(
 
 /// A tool function's results as an MCP result: `ok` as structured content and text
 /// (or as content blocks, for a function returning them), `err` as an error result.
-fn tool_result(vals: &[Val], types: &[Type]) -> CallToolResult {
-    match (outcome(vals, types), returns_content(types)) {
+fn tool_result(vals: &[Val], types: &[Type], returns_content: bool) -> CallToolResult {
+    match (outcome(vals, types), returns_content) {
         (Ok(Value::Array(blocks)), true) => CallToolResult::success(blocks.iter().filter_map(content_block).collect()),
         (Ok(value), _) => structured("result", value),
         (Err(text), _) => tool_error(&text),

@@ -93,10 +93,12 @@ pub fn to_json(val: &Val, ty: &Type) -> Value {
             let field_type = |name: &str| types.iter().find(|(n, _)| n == name).map(|(_, t)| t);
             Value::Object(fields.iter().map(|(name, v)| (json_name(name), typed(v, field_type(name)))).collect())
         }
-        (Val::Variant(..), ty) if content::is_content_block(ty) && content::to_json(val).is_some() => {
-            content::to_json(val).unwrap_or_default()
-        }
         (Val::Variant(name, payload), _) => {
+            if content::is_content_block(ty)
+                && let Some(block) = content::to_json(val)
+            {
+                return block;
+            }
             let case_type = match ty {
                 Type::Variant(variant) => variant.cases().find(|c| c.name == name).and_then(|c| c.ty),
                 _ => None,
