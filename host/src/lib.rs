@@ -19,10 +19,12 @@
 //! # }
 //! ```
 
+pub mod audit;
 pub mod cache;
 pub mod cli;
 pub mod engine;
 mod failure;
+pub mod gate;
 pub mod manifest;
 pub mod mcp;
 pub mod profile;
@@ -36,6 +38,6 @@ pub mod wit_json;
 pub use cache::{CacheOutcome, ComponentCache};
 pub use manifest::{Manifest, ManifestError};
 pub use program::{Program, ProgramError};
-pub use program::{RunError, RunOutput, RunStats, TracedCall};
+pub use program::{RunError, RunOptions, RunOutput, RunStats, TracedCall};
 pub use runtime::Runtime;
 pub use sandbox::limits::{CancelToken, LimitExceeded, RunHalt};

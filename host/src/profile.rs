@@ -4,8 +4,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use serde_json::json;
+
+use crate::gate::{Denial, Policy, denial_fields};
 use crate::manifest::{Limits, Location, Manifest, Problem};
 use crate::tool::{FuncView, Tool};
+use crate::wit_json::json_name;
 
 /// A profile, resolved against the loaded tools: what programs run under it may
 /// call, and their limits.
@@ -17,6 +21,10 @@ pub struct Profile {
     pub limits: Limits,
     /// The tools it grants, in the order it lists them.
     tools: Vec<Arc<Tool>>,
+    /// Its gates, flows, approvals and audit log.
+    pub policy: Arc<Policy>,
+    /// Functions its gates hid at discovery, by tool and JSON name.
+    hidden: BTreeMap<(String, String), Denial>,
 }
 
 impl Profile {
@@ -25,9 +33,23 @@ impl Profile {
         &self.tools
     }
 
-    /// Every function of every granted tool, with its signature and docs.
+    /// Every function of every granted tool that its gates let it see, with its
+    /// signature and docs.
     pub fn functions(&self) -> impl Iterator<Item = FuncView<'_>> {
-        self.tools.iter().flat_map(Tool::functions)
+        self.tools
+            .iter()
+            .flat_map(Tool::functions)
+            .filter(|f| !self.hidden.contains_key(&(f.tool.name.clone(), json_name(&f.func.name))))
+    }
+
+    /// Why `tool.function` (JSON name) is hidden, if a gate hid it.
+    pub fn hidden(&self, tool: &str, function: &str) -> Option<&Denial> {
+        self.hidden.get(&(tool.to_owned(), function.to_owned()))
+    }
+
+    /// Every hidden function: `(tool, function)` and why.
+    pub fn hidden_functions(&self) -> impl Iterator<Item = (&(String, String), &Denial)> {
+        self.hidden.iter()
     }
 }
 
@@ -57,8 +79,33 @@ pub(crate) fn resolve(
                 }
             }
         }
-        let profile = Profile { name: spec.name.clone(), limits: spec.limits, tools: granted };
+        let policy = Policy::new(spec, &manifest.gates, problems);
+        let hidden = discover(&policy, &granted, problems);
+        let profile =
+            Profile { name: spec.name.clone(), limits: spec.limits, tools: granted, policy: Arc::new(policy), hidden };
         profiles.insert(spec.name.clone(), Arc::new(profile));
     }
     profiles
+}
+
+/// Point 1 of the gates, once per function: what the profile's gates hide, each
+/// decision recorded in its audit log.
+fn discover(policy: &Policy, tools: &[Arc<Tool>], problems: &mut Vec<Problem>) -> BTreeMap<(String, String), Denial> {
+    let mut hidden = BTreeMap::new();
+    for function in tools.iter().flat_map(Tool::functions) {
+        let name = json_name(&function.func.name);
+        if let Some(denial) = policy.discovery(&function.tool.name, &name, &function.docs.docs) {
+            tracing::info!(profile = %policy.profile, tool = %function.tool.name, function = %name, "hidden: {denial}");
+            let mut record = denial_fields(&denial);
+            if let Some(fields) = record.as_object_mut() {
+                fields.insert("tool".into(), json!(function.tool.name));
+                fields.insert("function".into(), json!(name));
+            }
+            if let Err(e) = policy.audit("discovery", record) {
+                problems.push(Problem::new(&Location::Profile(policy.profile.clone()), "audit", e.message));
+            }
+            hidden.insert((function.tool.name.clone(), name), denial);
+        }
+    }
+    hidden
 }

@@ -10,7 +10,7 @@ use wasmtime::Engine;
 use crate::cache::{self, ComponentCache};
 use crate::manifest::{Language, Location, Manifest, ManifestError, Problem, ProgramSource, UnknownProfile};
 use crate::profile::{self, Profile};
-use crate::program::{self, Program, ProgramError, RunError, RunOutput};
+use crate::program::{self, Program, ProgramError, RunError, RunOptions, RunOutput};
 use crate::sandbox::grants;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
@@ -125,6 +125,7 @@ impl Runtime {
                 )),
             }
         }
+        check_marks(&manifest, &tools, &mut problems);
         let profiles = profile::resolve(&manifest, &tools, &mut problems);
         if !problems.is_empty() {
             return Err(ManifestError { path: manifest.path.clone(), problems }.into());
@@ -226,7 +227,24 @@ impl Runtime {
         input: &str,
         cancel: &CancelToken,
     ) -> Result<RunOutput, RunError> {
-        program::run_script(interpreter, source, input, cancel, false)
+        let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
+        program::run_script(interpreter, source, input, &options)
+    }
+
+    /// [`Runtime::run_script`] with [`RunOptions`]: tracing, and who approves calls
+    /// that need approval.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::run_script`].
+    pub fn run_script_with(
+        &self,
+        interpreter: &Program,
+        source: &str,
+        input: &str,
+        options: &RunOptions,
+    ) -> Result<RunOutput, RunError> {
+        program::run_script(interpreter, source, input, options)
     }
 
     /// [`Runtime::run_script`], recording every tool call in [`RunOutput::trace`].
@@ -241,7 +259,8 @@ impl Runtime {
         input: &str,
         cancel: &CancelToken,
     ) -> Result<RunOutput, RunError> {
-        program::run_script(interpreter, source, input, cancel, true)
+        let options = RunOptions { cancel: cancel.clone(), trace: true, ..RunOptions::default() };
+        program::run_script(interpreter, source, input, &options)
     }
 
     /// The names of the registered programs (components and scripts).
@@ -270,7 +289,9 @@ impl Runtime {
         let digest = cache::digest(wasm);
         let (component, outcome) =
             self.cache.load(&self.engine, wasm).map_err(|e| ProgramError::Invalid(crate::failure::plain(&e)))?;
-        Program::link(&self.engine, &component, digest, outcome, profile, &self.tools)
+        let mut program = Program::link(&self.engine, &component, digest, outcome, profile, &self.tools)?;
+        program.size = wasm.len() as u64;
+        Ok(program)
     }
 
     /// Runs a loaded program once. Blocks the calling thread until the program
@@ -280,7 +301,18 @@ impl Runtime {
     ///
     /// A [`RunError`] that says which component stopped and why.
     pub fn run(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
-        program::run(program, input, cancel, false)
+        let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
+        program::run(program, input, &options)
+    }
+
+    /// [`Runtime::run`] with [`RunOptions`]: tracing, and who approves calls that
+    /// need approval.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::run`].
+    pub fn run_with(&self, program: &Program, input: &str, options: &RunOptions) -> Result<RunOutput, RunError> {
+        program::run(program, input, options)
     }
 
     /// [`Runtime::run`], recording every tool call in [`RunOutput::trace`].
@@ -289,7 +321,28 @@ impl Runtime {
     ///
     /// As [`Runtime::run`].
     pub fn run_traced(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
-        program::run(program, input, cancel, true)
+        let options = RunOptions { cancel: cancel.clone(), trace: true, ..RunOptions::default() };
+        program::run(program, input, &options)
+    }
+}
+
+/// Every function a tool's `state-changing` or `sinks` list names must be one of its
+/// functions: a misspelt mark would silently protect nothing.
+fn check_marks(manifest: &Manifest, tools: &[Arc<Tool>], problems: &mut Vec<Problem>) {
+    for tool in tools {
+        let Some(spec) = manifest.tools.get(&tool.name) else { continue };
+        let names: Vec<String> = tool.functions().map(|f| crate::wit_json::json_name(&f.func.name)).collect();
+        for (field, list) in [("state-changing", &spec.marks.state_changing), ("sinks", &spec.marks.sinks)] {
+            for (i, function) in list.iter().enumerate() {
+                if function != crate::manifest::ANNOTATED && !names.contains(function) {
+                    problems.push(Problem::new(
+                        &Location::Tool(tool.name.clone()),
+                        format!("{field}[{i}]"),
+                        format!("the tool has no function `{function}` (functions: {})", names.join(", ")),
+                    ));
+                }
+            }
+        }
     }
 }
 

@@ -39,6 +39,45 @@ pub fn size_of(val: &Val) -> u64 {
     total
 }
 
+/// `val` as plain JSON, without its type: records as objects (field names in their
+/// JSON form), variants as `{"case": payload}` (or the case's name), `result` as
+/// `{"ok": …}` or `{"err": …}`. For audit records and approval questions, which show
+/// arguments to people; calls use the typed conversion in `wit_json`.
+pub fn plain_json(val: &Val) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let number = |n: f64| serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number);
+    match val {
+        Val::Bool(b) => json!(b),
+        Val::S8(n) => json!(n),
+        Val::U8(n) => json!(n),
+        Val::S16(n) => json!(n),
+        Val::U16(n) => json!(n),
+        Val::S32(n) => json!(n),
+        Val::U32(n) => json!(n),
+        Val::S64(n) => json!(n),
+        Val::U64(n) => json!(n),
+        Val::Float32(n) => number(f64::from(*n)),
+        Val::Float64(n) => number(*n),
+        Val::Char(c) => json!(c.to_string()),
+        Val::String(s) => json!(s),
+        Val::List(items) | Val::Tuple(items) | Val::FixedLengthList(items) => {
+            Value::Array(items.iter().map(plain_json).collect())
+        }
+        Val::Record(fields) => {
+            Value::Object(fields.iter().map(|(name, v)| (crate::wit_json::json_name(name), plain_json(v))).collect())
+        }
+        Val::Variant(case, Some(payload)) => json!({ case.as_str(): plain_json(payload) }),
+        Val::Variant(case, None) | Val::Enum(case) => json!(case),
+        Val::Option(None) => Value::Null,
+        Val::Option(Some(inner)) => plain_json(inner),
+        Val::Result(Ok(ok)) => json!({ "ok": ok.as_deref().map_or(Value::Null, plain_json) }),
+        Val::Result(Err(err)) => json!({ "err": err.as_deref().map_or(Value::Null, plain_json) }),
+        Val::Flags(names) => json!(names),
+        Val::Map(entries) => Value::Array(entries.iter().map(|(k, v)| json!([plain_json(k), plain_json(v)])).collect()),
+        _ => json!("<resource>"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -75,6 +75,48 @@ fn forwarding(c: &mut Criterion) {
     group.finish();
 }
 
+/// The defence layer's cost per forwarded call: the same `count()` loop under no
+/// gate, under a rules gate with nothing to check for `count` (one branch), under one
+/// that counts `count` against a rate cap (the full per-call check), and with an
+/// audit log as well (a hashed, chained record written per call).
+fn gates(c: &mut Criterion) {
+    let bed = TestBed::new();
+    let base = TestBed::base_manifest().edit(
+        r#"limits = { time = "5s", memory = "64 MiB" }"#,
+        &format!(r#"limits = {{ time = "5s", memory = "64 MiB", calls = {} }}"#, 2 * CALLS),
+    );
+    let gated = |rules: &str, profile: &str| {
+        base.edit("[profile.all]", &format!("[gate.rules]\nkind = \"rules\"\n{rules}\n\n[profile.all]")).edit(
+            r#"tools = ["files", "kv", "flaky", "http", "config"]"#,
+            &format!("tools = [\"files\", \"kv\", \"flaky\", \"http\", \"config\"]\ngates = [\"rules\"]\n{profile}"),
+        )
+    };
+    let audit = bed.path().join("audit.jsonl");
+    let variants = [
+        ("no gate", base.clone()),
+        ("rules gate, nothing to check for count", gated("deny = [\"kv.delete\"]", "")),
+        ("rules gate with a rate cap on count", gated("rate = [{ function = \"flaky.count\", max = 1000000 }]", "")),
+        (
+            "rate cap + audit log",
+            gated(
+                "rate = [{ function = \"flaky.count\", max = 1000000 }]",
+                &format!("audit = \"{}\"", audit.display()),
+            ),
+        ),
+    ];
+    let input = format!(r#"{{"do": "call-loop", "n": {CALLS}, "echo": false}}"#);
+    let cancel = CancelToken::new();
+    let mut group = c.benchmark_group("gates: forwarded count()");
+    group.throughput(Throughput::Elements(u64::from(CALLS)));
+    for (name, manifest) in variants {
+        let runtime = bed.runtime(&manifest).unwrap();
+        let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
+        assert_eq!(runtime.run(&program, &input, &cancel).unwrap().stats.total_calls(), u64::from(CALLS));
+        group.bench_function(name, |b| b.iter(|| runtime.run(&program, &input, &cancel).unwrap()));
+    }
+    group.finish();
+}
+
 /// Reference points with no cemcp code in the way: the host calling the tool's
 /// `count` export directly, typed (the cheapest call wasmtime offers) and dynamic
 /// (`Val`s, which generic forwarding has to use). A forwarded call is one dynamic
@@ -166,5 +208,5 @@ fn scripts(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, launch, forwarding, reference, scripts);
+criterion_group!(benches, load, launch, forwarding, gates, reference, scripts);
 criterion_main!(benches);

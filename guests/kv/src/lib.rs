@@ -7,9 +7,8 @@
 //! to disk, then renames it over the key. A reader sees the old value or the new one.
 
 use std::fs;
-use std::io::{ErrorKind, Write as _};
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::io::ErrorKind;
+use std::path::PathBuf;
 
 use exports::cemcp::kv::kv::Guest;
 
@@ -28,10 +27,6 @@ const MAX_KEY: usize = 80;
 const MAX_VALUE: usize = 1 << 20;
 /// Temporary files start with a dot, which no encoded key does.
 const TEMP_PREFIX: &str = ".tmp-";
-/// A temporary file this old belongs to no `put` in progress.
-const STALE_TEMP: Duration = Duration::from_secs(600);
-/// Names tried for a temporary file before giving up.
-const TEMP_ATTEMPTS: u64 = 64;
 
 struct Kv;
 
@@ -49,12 +44,8 @@ impl Guest for Kv {
             return Err(format!("value for key `{key}` is {} bytes; the limit is {MAX_VALUE}", value.len()));
         }
         let target = path_for(&key)?;
-        let fail = |e: std::io::Error| format!("cannot write key `{key}`: {e}");
-        let temp = write_temp(&root()?, value.as_bytes()).map_err(fail)?;
-        fs::rename(&temp, &target).map_err(|e| {
-            let _ = fs::remove_file(&temp);
-            fail(e)
-        })
+        atomic_file::replace(&root()?, TEMP_PREFIX, &target, value.as_bytes())
+            .map_err(|e| format!("cannot write key `{key}`: {e}"))
     }
 
     fn delete(key: String) -> Result<bool, String> {
@@ -70,9 +61,10 @@ impl Guest for Kv {
         let mut keys = Vec::new();
         for entry in dir.filter_map(Result::ok) {
             let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with(TEMP_PREFIX) {
-                remove_if_stale(&entry);
-            } else if let Some(key) = decode(&name).filter(|key| key.starts_with(&prefix)) {
+            if atomic_file::remove_if_stale(&entry, TEMP_PREFIX) {
+                continue;
+            }
+            if let Some(key) = decode(&name).filter(|key| key.starts_with(&prefix)) {
                 keys.push(key);
             }
         }
@@ -87,41 +79,6 @@ fn root() -> Result<PathBuf, String> {
         .next()
         .map(|(_, path)| PathBuf::from(path))
         .ok_or_else(|| "the kv tool has no directory granted to it".to_owned())
-}
-
-/// Removes a temporary file left by a `put` that was stopped half-way (a time or
-/// storage limit), once it is old enough that no `put` can still be writing it.
-/// With the clock frozen by the manifest nothing is old enough, and nothing goes.
-fn remove_if_stale(entry: &fs::DirEntry) {
-    let age = entry.metadata().and_then(|m| m.modified()).ok().and_then(|t| SystemTime::now().duration_since(t).ok());
-    if age.is_some_and(|age| age > STALE_TEMP) {
-        let _ = fs::remove_file(entry.path());
-    }
-}
-
-/// Writes `bytes` to a new temporary file in `dir` and flushes it to disk. The name
-/// is not derived from the key: two runs writing one key at once must not share a
-/// file, and a name taken by another writer is skipped (`create_new` fails on it),
-/// even when the tool's randomness is fixed by its manifest.
-fn write_temp(dir: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    let start = wasip2::random::random::get_random_u64();
-    for attempt in 0..TEMP_ATTEMPTS {
-        let temp = dir.join(format!("{TEMP_PREFIX}{:016x}", start.wrapping_add(attempt)));
-        let mut file = match fs::OpenOptions::new().write(true).create_new(true).open(&temp) {
-            Ok(file) => file,
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        };
-        let written = file.write_all(bytes).and_then(|()| file.sync_all());
-        return match written {
-            Ok(()) => Ok(temp),
-            Err(e) => {
-                let _ = fs::remove_file(&temp);
-                Err(e)
-            }
-        };
-    }
-    Err(std::io::Error::new(ErrorKind::AlreadyExists, "no free temporary file name"))
 }
 
 fn path_for(key: &str) -> Result<PathBuf, String> {

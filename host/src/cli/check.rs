@@ -5,10 +5,12 @@ use std::fmt::Write as _;
 
 use bytesize::ByteSize;
 
-use crate::manifest::{Clocks, Limits, ProgramSource, ToolSpec};
+use crate::gate::{Mark, is_egress, marked};
+use crate::manifest::{Clocks, Limits, Precision, ProgramSource, ToolSpec};
 use crate::profile::Profile;
 use crate::runtime::Runtime;
 use crate::tool::Tool;
+use crate::wit_json::json_name;
 
 /// The report for a loaded (and therefore valid) manifest.
 pub fn report(runtime: &Runtime) -> String {
@@ -33,10 +35,12 @@ pub fn report(runtime: &Runtime) -> String {
         }
         tool_grants(&mut out, tool);
         row(&mut out, "limits", &limits_line(&tool.limits, "per call"));
-        let problems: Vec<String> = tool
+        tool_marks(&mut out, tool);
+        let mut problems: Vec<String> = tool
             .functions()
             .flat_map(|f| f.docs.problems.iter().map(move |p| format!("{}: {p} (ignored)", f.func.name)))
             .collect();
+        problems.extend(unconfirmed_marks(tool));
         if !problems.is_empty() {
             row(&mut out, "warnings", &problems.join("\n             "));
         }
@@ -62,8 +66,67 @@ pub fn report(runtime: &Runtime) -> String {
         row(&mut out, "may import", &imports_line(profile));
         row(&mut out, "own access", "no files, no environment, no network; stdout and stderr captured");
         row(&mut out, "limits", &limits_line(&profile.limits, "per run"));
+        profile_defence(&mut out, profile);
     }
     out
+}
+
+fn tool_marks(out: &mut String, tool: &std::sync::Arc<Tool>) {
+    let functions = |mark: Mark| -> Vec<String> {
+        tool.functions().filter(|f| marked(f, mark)).map(|f| json_name(&f.func.name)).collect()
+    };
+    row(out, "labels", &none_or(tool.marks.labels.clone(), ", "));
+    row(out, "approval", &none_or(functions(Mark::StateChanging), ", "));
+    row(out, "sinks", &none_or(functions(Mark::Sink), ", "));
+    row(out, "egress", if is_egress(tool) { "yes: `secret` data may not reach it" } else { "no" });
+}
+
+/// Marks a tool's docs claim that its manifest entry does not confirm.
+fn unconfirmed_marks(tool: &std::sync::Arc<Tool>) -> Vec<String> {
+    let mut found = Vec::new();
+    for function in tool.functions() {
+        for mark in [Mark::StateChanging, Mark::Sink] {
+            if function.docs.marks.iter().any(|m| m == mark.name()) && !marked(&function, mark) {
+                let field = if mark == Mark::Sink { "sinks" } else { "state-changing" };
+                found.push(format!(
+                    "{}: its docs say @{} but the manifest does not confirm it (add it, or \"@annotated\", to `{field}`)",
+                    json_name(&function.func.name),
+                    mark.name()
+                ));
+            }
+        }
+    }
+    found
+}
+
+fn profile_defence(out: &mut String, profile: &Profile) {
+    let policy = &profile.policy;
+    row(out, "gates", &none_or(policy.describe_gates(), "\n             "));
+    let flows = policy.defence.flows;
+    let allowed = |on: bool, flow: &str| if on { format!("{flow} allowed") } else { format!("{flow} refused") };
+    row(
+        out,
+        "flows",
+        &format!(
+            "{}, {} (labels follow {})",
+            allowed(flows.untrusted_to_sink, "untrusted->sink"),
+            allowed(flows.secret_to_egress, "secret->egress"),
+            match policy.defence.precision {
+                Precision::Value => "values",
+                Precision::Run => "the whole run",
+            }
+        ),
+    );
+    let audit = policy.audit_log().map_or("none".to_owned(), |log| {
+        let arguments = if policy.defence.audit_arguments { "argument values" } else { "argument digests" };
+        format!("{} ({arguments})", log.path().display())
+    });
+    row(out, "audit", &audit);
+    let hidden: Vec<String> =
+        profile.hidden_functions().map(|((tool, function), denial)| format!("{tool}.{function}: {denial}")).collect();
+    if !hidden.is_empty() {
+        row(out, "hidden", &hidden.join("\n             "));
+    }
 }
 
 fn component_line(spec: Option<&ToolSpec>, tool: &Tool) -> String {

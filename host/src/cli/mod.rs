@@ -17,17 +17,19 @@ use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
 mod check;
 
 use crate::cache::{CacheOutcome, ComponentCache};
+use crate::gate::CliApprover;
 use crate::manifest::Language;
 use crate::manifest::Manifest;
+use crate::program::RunOptions;
 use crate::program::{RunError, RunStats};
 use crate::runtime::Runtime;
-use crate::sandbox::limits::CancelToken;
 
 /// Run WebAssembly agent programs against tool components, each sandboxed with only
 /// the capabilities its manifest grants.
@@ -67,6 +69,8 @@ enum Command {
     /// Make a bearer token for `serve --http`: prints the token (give it to the client)
     /// and the `[server]` line for the manifest, which holds only its sha256.
     Token(TokenArgs),
+    /// Work with audit logs (a profile's `audit = "FILE"`).
+    Audit(AuditArgs),
 }
 
 #[derive(Debug, Args)]
@@ -124,6 +128,29 @@ struct RunArgs {
     /// written when the run succeeds.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Approve calls to TOOL.FUNCTION (`*` matches any text; repeat for more) that
+    /// need approval: functions the manifest marks state-changing, or calls a judge
+    /// gate asks about. Every other such call is refused, and the run stops there.
+    #[arg(long, value_name = "TOOL.FUNCTION")]
+    approve: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct AuditArgs {
+    #[command(subcommand)]
+    command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check an audit log's hash chain: every record's own hash and its link to the
+    /// record before. Prints the record count and the chain's head hash (keep it
+    /// elsewhere: it shows later whether records were cut from the end); exits with
+    /// status 1 naming the first broken record.
+    Verify {
+        /// The audit log (JSON Lines), as a profile's `audit` names it.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -220,6 +247,7 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
         Command::Tools(args) => tools(&args),
         Command::Check(args) => args.cache.runtime(&args.manifest).map(|runtime| print!("{}", check::report(&runtime))),
         Command::Serve(args) => serve(&args),
+        Command::Audit(args) => audit(&args),
         Command::Token(args) => crate::mcp::new_token(&args.profile).map_err(Failure::before).map(|(token, line)| {
             println!("token (give this to the client, keep it secret):\n  {token}\n");
             println!("manifest (under [server]; holds only the token's hash):\n  {line}");
@@ -254,30 +282,21 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         })?),
         None => Language::of_file(&args.program),
     };
+    let approver = CliApprover::new(&args.approve).map_err(|e| Failure::before(anyhow::anyhow!(e)))?;
     let runtime = args.common.runtime()?;
     let profile = runtime.profile(args.common.profile.as_deref()).map_err(Failure::before)?;
-    let cancel = CancelToken::new();
+    let options = RunOptions { trace: args.trace.is_some(), approver: Arc::new(approver), ..RunOptions::default() };
     let (program, outcome) = match language {
         None => {
             let program = runtime.load_program_for(&bytes, profile).map_err(Failure::before)?;
-            let outcome = if args.trace.is_some() {
-                runtime.run_traced(&program, &input, &cancel)
-            } else {
-                runtime.run(&program, &input, &cancel)
-            };
-            (program.cache, outcome)
+            (program.cache, runtime.run_with(&program, &input, &options))
         }
         Some(language) => {
             let source = String::from_utf8(bytes).map_err(|e| {
                 Failure::before(anyhow::anyhow!("script `{}` is not UTF-8 text: {e}", args.program.display()))
             })?;
             let interpreter = runtime.interpreter_for(language, profile).map_err(Failure::before)?;
-            let outcome = if args.trace.is_some() {
-                runtime.run_script_traced(&interpreter, &source, &input, &cancel)
-            } else {
-                runtime.run_script(&interpreter, &source, &input, &cancel)
-            };
-            (interpreter.cache, outcome)
+            (interpreter.cache, runtime.run_script_with(&interpreter, &source, &input, &options))
         }
     };
     let outcome = match outcome {
@@ -308,6 +327,18 @@ fn write_trace(path: &Path, trace: &[crate::TracedCall]) -> anyhow::Result<()> {
         text.push('\n');
     }
     std::fs::write(path, text).map_err(|e| anyhow::anyhow!("cannot write the trace to `{}`: {e}", path.display()))
+}
+
+fn audit(args: &AuditArgs) -> Result<(), Failure> {
+    match &args.command {
+        AuditCommand::Verify { file } => match crate::audit::verify(file) {
+            Ok(verified) => {
+                println!("{}: {} records, chain intact; head {}", file.display(), verified.records, verified.head);
+                Ok(())
+            }
+            Err(broken) => Err(Failure::during(anyhow::anyhow!("{}: {broken}", file.display()))),
+        },
+    }
 }
 
 fn serve(args: &ServeArgs) -> Result<(), Failure> {

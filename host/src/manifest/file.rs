@@ -13,6 +13,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
 use super::Access;
+use super::gates::{GateFile, Precision};
 use super::programs::Language;
 
 /// A cemcp capability manifest.
@@ -42,6 +43,10 @@ pub(super) struct ManifestFile {
     /// script runs only in a language whose interpreter is declared here.
     #[serde(default)]
     pub interpreter: BTreeMap<Language, InterpreterFile>,
+    /// Gates profiles may use, by name: `[gate.screen]` with `kind = "rules"` or
+    /// `kind = "judge"`.
+    #[serde(default)]
+    pub gate: BTreeMap<String, GateFile>,
 }
 
 /// `[program.NAME]`: a program registered under a name: a component or a script.
@@ -144,6 +149,22 @@ pub(super) struct ToolFile {
     /// Limits for each call into this tool.
     #[serde(default)]
     pub limits: LimitsFile,
+    /// Labels on everything this tool returns: `["untrusted"]`, `["secret"]`. A
+    /// profile's gates refuse `untrusted` data reaching a sink and `secret` data
+    /// reaching an egress tool.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Functions that change state: each call needs approval. "@annotated" confirms
+    /// every function whose WIT doc has an `@state-changing` line.
+    #[serde(default)]
+    pub state_changing: Vec<String>,
+    /// Functions that execute their arguments (SQL, shell): `untrusted` data may not
+    /// reach them. "@annotated" confirms every function whose WIT doc says `@sink`.
+    #[serde(default)]
+    pub sinks: Vec<String>,
+    /// Whether the tool sends data out of the host, so that `secret` data may not
+    /// reach it (default: whether it has a network grant).
+    pub egress: Option<bool>,
 }
 
 /// `clocks = true | false | "2026-11-23T15:30:00Z"`.
@@ -180,6 +201,24 @@ pub(super) struct ProfileFile {
     /// Limits for each run.
     #[serde(default)]
     pub limits: LimitsFile,
+    /// Gates every run under this profile passes, in order: names of `[gate.NAME]`.
+    #[serde(default)]
+    pub gates: Vec<String>,
+    /// Labelled flows this profile allows: "untrusted->sink", "secret->egress"
+    /// (both refused unless listed).
+    #[serde(default)]
+    pub allow_flows: Vec<String>,
+    /// How precisely labels follow data: "value" (default) or "run".
+    pub flow_precision: Option<Precision>,
+    /// Append every run, call, gate decision and approval to this JSON Lines file
+    /// (relative to the manifest), each record chained to the one before by its hash.
+    pub audit: Option<PathBuf>,
+    /// Record argument values in the audit log (default false: their digests).
+    #[serde(default)]
+    pub audit_arguments: bool,
+    /// How long a run waits for an approval (default "5m"); the run's time limit does
+    /// not count the wait.
+    pub approval_timeout: Option<HumanDuration>,
 }
 
 /// Limits; every key is optional and falls back to `[defaults]`, then built-in values.

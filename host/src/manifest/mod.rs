@@ -8,6 +8,7 @@
 //! module that does.
 
 mod file;
+mod gates;
 mod network;
 mod programs;
 mod tools;
@@ -22,6 +23,10 @@ use serde::Deserialize;
 
 pub use self::file::json_schema;
 use self::file::{LimitsFile, ManifestFile};
+pub use self::gates::{
+    ANNOTATED, ArgumentRule, DefenceSpec, Flows, FunctionPattern, GateKind, GatePoint, GateSpec, JudgeSpec, Marks,
+    Precision, RateRule, RulesSpec,
+};
 pub use self::network::{HostPattern, NetRule, NetScheme};
 pub use self::programs::{InterpreterSpec, Language, ProgramSource, ProgramSpec};
 
@@ -46,6 +51,8 @@ pub struct Manifest {
     pub programs: BTreeMap<String, ProgramSpec>,
     /// Script interpreters by language.
     pub interpreters: BTreeMap<Language, InterpreterSpec>,
+    /// Gates, by name.
+    pub gates: Vec<GateSpec>,
 }
 
 /// Who may connect to `cemcp serve --http`.
@@ -87,6 +94,8 @@ pub struct ToolSpec {
     pub storage_quota: Option<u64>,
     /// Limits for each call into the tool.
     pub limits: Limits,
+    /// The labels on what it returns, and its marked functions.
+    pub marks: Marks,
 }
 
 /// What a tool's clocks read.
@@ -140,6 +149,8 @@ pub struct ProfileSpec {
     pub tools: Vec<String>,
     /// Limits for the whole program run.
     pub limits: Limits,
+    /// Its gates, flows, approvals and audit log.
+    pub defence: DefenceSpec,
 }
 
 /// The storage quota of a tool with a read-write directory and no `storage-quota`.
@@ -232,6 +243,8 @@ pub enum Location {
     Program(String),
     /// `[interpreter.LANGUAGE]`.
     Interpreter(String),
+    /// `[gate.NAME]`.
+    Gate(String),
 }
 
 impl fmt::Display for Location {
@@ -244,6 +257,7 @@ impl fmt::Display for Location {
             Self::Profile(name) => write!(f, "profile `{name}`"),
             Self::Program(name) => write!(f, "program `{name}`"),
             Self::Interpreter(name) => write!(f, "interpreter `{name}`"),
+            Self::Gate(name) => write!(f, "gate `{name}`"),
         }
     }
 }
@@ -338,8 +352,10 @@ impl Manifest {
             })
             .collect();
 
+        let gates: Vec<GateSpec> =
+            file.gate.into_iter().map(|(name, gate)| gates::gate(&name, gate, &mut problems)).collect();
         let mut profiles = BTreeMap::new();
-        for (name, profile) in file.profile {
+        for (name, mut profile) in file.profile {
             let at = Location::Profile(name.clone());
             check_name(&at, &name, &mut problems);
             for (i, tool) in profile.tools.iter().enumerate() {
@@ -349,7 +365,8 @@ impl Manifest {
             }
             let limits = program_default.overlay(&profile.limits);
             check_limits(&at, "limits", limits, true, &mut problems);
-            profiles.insert(name.clone(), ProfileSpec { name, tools: profile.tools, limits });
+            let defence = gates::defence(&at, &mut profile, base, &gates, &mut problems);
+            profiles.insert(name.clone(), ProfileSpec { name, tools: profile.tools, limits, defence });
         }
         if !profiles.contains_key(&file.default_profile) {
             problems.push(Problem::new(
@@ -394,6 +411,7 @@ impl Manifest {
                 server,
                 programs,
                 interpreters,
+                gates,
             })
         } else {
             Err(ManifestError { path: path.to_path_buf(), problems })

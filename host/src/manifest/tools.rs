@@ -13,13 +13,14 @@ use super::{
 /// The resolved tool `name`; what is wrong is added to `problems`.
 pub(super) fn tool_spec(
     name: &str,
-    tool: ToolFile,
+    mut tool: ToolFile,
     base: &Path,
     defaults: Limits,
     problems: &mut Vec<Problem>,
 ) -> ToolSpec {
     let at = Location::Tool(name.to_owned());
     check_name(&at, name, problems);
+    let marks = super::gates::marks(&at, &mut tool, problems);
     let limits = defaults.overlay(&tool.limits);
     check_limits(&at, "limits", limits, false, problems);
     if tool.limits.calls.is_some() {
@@ -99,6 +100,7 @@ pub(super) fn tool_spec(
     }
     ToolSpec {
         name: name.to_owned(),
+        marks,
         component: resolve(base, &tool.component),
         sha256,
         storage_quota,

@@ -5,7 +5,14 @@
 //! tool's (or program's) words from the host's:
 //! - `[cemcp: tool error]`: a tool or program ran and failed; the text after the
 //!   label may be the tool author's, and is bounded;
+//! - `[cemcp: refused]`: a gate refused the run or a call, or withheld a text; the
+//!   words are the host's (which gate, which rule, why);
 //! - `[cemcp: invalid arguments]`: the request itself was wrong; nothing ran.
+//!
+//! Every result also says where its content comes from in `_meta`, under
+//! [`CONTENT_META`]: `{"source": "tool `db`" | "program" | "cemcp", "trust":
+//! "untrusted" | "host", "labels": [...]}`: what a tool or program wrote is
+//! untrusted content, whatever it says.
 
 use rmcp::RoleServer;
 use rmcp::model::{CallToolResult, ContentBlock, ProgressNotificationParam};
@@ -17,6 +24,33 @@ use crate::sandbox::limits::CancelToken;
 
 /// Most characters of an error text passed to the model.
 const MAX_ERROR_TEXT: usize = 2000;
+
+/// The `_meta` key saying where a result's content comes from.
+pub const CONTENT_META: &str = "io.cemcp/content";
+
+/// Where a result's content comes from.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Source<'a> {
+    /// A tool's own words.
+    Tool(&'a str),
+    /// A program's or script's output (built from tools' words).
+    Program,
+    /// The host's words.
+    Host,
+}
+
+/// Marks `result` with its source, trust and labels.
+pub(super) fn mark(mut result: CallToolResult, source: Source<'_>, labels: &crate::gate::Labels) -> CallToolResult {
+    let (source, trust) = match source {
+        Source::Tool(name) => (format!("tool `{name}`"), "untrusted"),
+        Source::Program => ("program".to_owned(), "untrusted"),
+        Source::Host => ("cemcp".to_owned(), "host"),
+    };
+    let mut meta = result.meta.take().unwrap_or_default();
+    meta.0.insert(CONTENT_META.to_owned(), json!({ "source": source, "trust": trust, "labels": labels }));
+    result.meta = Some(meta);
+    result
+}
 
 /// Runs `work` on a blocking thread. A client's cancel, the server closing (the
 /// client gone), or this future being dropped cancels `cancel`, which stops the
@@ -87,6 +121,11 @@ pub(super) fn structured(key: &str, value: Value) -> CallToolResult {
 /// A tool or program failure, for the model: bounded, and labelled as such.
 pub(super) fn tool_error(message: &str) -> CallToolResult {
     labelled("tool error", message)
+}
+
+/// A gate's refusal: the host's words, labelled as such.
+pub(super) fn refused(message: &str) -> CallToolResult {
+    labelled("refused", message)
 }
 
 /// A request that was wrong before anything ran: labelled as such.

@@ -31,10 +31,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::call::{blocking, invalid_arguments, progress, tool_error};
+use super::approve::ElicitingApprover;
+use super::call::{Source, blocking, invalid_arguments, mark, progress, refused, tool_error};
 use crate::manifest::Language;
 use crate::profile::Profile;
-use crate::program::RunError;
+use crate::program::{RunError, RunOptions};
 use crate::runtime::{Registered, Runtime};
 use crate::sandbox::limits::CancelToken;
 use crate::tool::{PYTHON_HELPERS, identifier};
@@ -379,15 +380,18 @@ async fn execute(
         Err(cancelled) => return tool_error(&cancelled),
     };
     progress(context, 1.0, 2.0, "running the program").await;
+    let options =
+        RunOptions { cancel: cancel.clone(), trace: false, approver: Arc::new(ElicitingApprover::new(context)) };
     let work = {
-        let (runtime, program, cancel) = (Arc::clone(&runtime), Arc::clone(&program), cancel.clone());
+        let (runtime, program) = (Arc::clone(&runtime), Arc::clone(&program));
         move || match script {
-            Some(source) => runtime.run_script(&program, &source, &input, &cancel),
-            None => runtime.run(&program, &input, &cancel),
+            Some(source) => runtime.run_script_with(&program, &source, &input, &options),
+            None => runtime.run_with(&program, &input, &options),
         }
     };
     let outcome = blocking(work, &cancel, context, closing).await;
     tracing::info!(program = %program.digest, language = ?program.language(), "program run");
+    let none = crate::gate::Labels::new();
     match outcome {
         Ok(Ok(out)) => {
             let output: Value = serde_json::from_str(&out.output).unwrap_or(Value::Null);
@@ -397,15 +401,16 @@ async fn execute(
                 Some(_) => json!({ "output": output, "printed": out.printed, "stats": stats }),
                 None => json!({ "output": output, "stats": stats }),
             });
-            result
+            mark(result, Source::Program, &out.labels)
         }
         Ok(Err(RunError::Script { message, printed })) => {
             let printed =
                 if printed.is_empty() { String::new() } else { format!("\n[printed before failing]\n{printed}") };
-            tool_error(&format!("the script failed: {message}{printed}"))
+            mark(tool_error(&format!("the script failed: {message}{printed}")), Source::Program, &none)
         }
-        Ok(Err(failed)) => tool_error(&failed.to_string()),
-        Err(cancelled) => tool_error(&cancelled),
+        Ok(Err(failed)) if failed.denial().is_some() => mark(refused(&failed.to_string()), Source::Host, &none),
+        Ok(Err(failed)) => mark(tool_error(&failed.to_string()), Source::Program, &none),
+        Err(cancelled) => mark(tool_error(&cancelled), Source::Host, &none),
     }
 }
 

@@ -7,6 +7,7 @@
 //! - `call`: what calls share (blocking threads, cancel, progress, error results);
 //! - `stdio` and `http`: the transports.
 
+mod approve;
 mod call;
 mod code_mode;
 mod http;

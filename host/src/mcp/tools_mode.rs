@@ -11,6 +11,7 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rmcp::RoleServer;
 use rmcp::model::{CallToolResult, ContentBlock, ResourceContents};
@@ -19,8 +20,10 @@ use serde_json::{Map, Value, json};
 use tokio_util::sync::CancellationToken;
 use wasmtime::component::{Type, Val};
 
-use super::call::{blocking, invalid_arguments, structured, tool_error};
+use super::approve::ElicitingApprover;
+use super::call::{Source, blocking, invalid_arguments, mark, refused, structured, tool_error};
 use crate::failure::describe_tool_failure;
+use crate::gate::{CallPolicy, Labels, Policy, RunGuard};
 use crate::profile::Profile;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
@@ -47,6 +50,10 @@ pub struct McpTool {
     pub params: Vec<Param>,
     /// Whether it returns MCP content blocks (decided once, from its type).
     pub returns_content: bool,
+    /// What the profile's gates decided about it, for each call.
+    pub(crate) gate: CallPolicy,
+    /// The profile's gates, approvals and audit log.
+    pub(crate) policy: Arc<Policy>,
 }
 
 /// MCP's limit on tool names, and the characters allowed.
@@ -77,19 +84,24 @@ pub fn mcp_tools(profile: &Profile) -> Vec<McpTool> {
             interface: function.interface_index,
             func: function.func_index,
             params: params.clone(),
+            gate: CallPolicy::new(profile, &function),
+            policy: Arc::clone(&profile.policy),
         });
     }
     tools
 }
 
 /// Calls a tool function for an MCP client: arguments checked against the WIT types,
-/// a fresh instance with the tool's own limits, the result as structured content.
+/// the call checked by the profile's gates (point 3, approvals asked of the client),
+/// a fresh instance with the tool's own limits, the result screened (point 4) and
+/// returned as structured content, marked as the tool's.
 pub(super) async fn call(
     tool: &McpTool,
     arguments: Map<String, Value>,
     context: &RequestContext<RoleServer>,
     closing: &CancellationToken,
 ) -> CallToolResult {
+    let none = Labels::new();
     let Some(func) = tool.tool.func(tool.interface, tool.func) else {
         return tool_error("(internal) the function is missing");
     };
@@ -98,23 +110,59 @@ pub(super) async fn call(
         Err(message) => return invalid_arguments(&format!("`{}`: {message}", tool.name)),
     };
     let cancel = CancelToken::new();
-    let (component, interface, index) = (Arc::clone(&tool.tool), tool.interface, tool.func);
-    let work = {
-        let cancel = cancel.clone();
-        move || {
-            let func = component.func(interface, index).ok_or_else(|| wasmtime::format_err!("missing"))?;
-            component.call_once(func, &params, &cancel)
-        }
-    };
+    let approver = Arc::new(ElicitingApprover::new(context));
     let results: Vec<Type> = func.ty.results().collect();
+    let work = {
+        let (cancel, tool, results) = (cancel.clone(), tool.clone(), results.clone());
+        move || gated_call(&tool, &params, &results, approver, &cancel)
+    };
+    let source = Source::Tool(&tool.tool.name);
     match blocking(work, &cancel, context, closing).await {
-        Ok(Ok(vals)) => tool_result(&vals, &results, tool.returns_content),
-        Ok(Err(error)) => {
+        Ok(Ok(vals)) => mark(tool_result(&vals, &results, tool.returns_content), source, &tool.gate.labels),
+        Ok(Err(Failure::Refused(message))) => mark(refused(&message), Source::Host, &none),
+        Ok(Err(Failure::Tool(error))) => {
             let message = describe_tool_failure(&tool.tool, Some(&func.name), &error);
             tracing::warn!(tool = %tool.tool.name, function = %func.name, "{message}");
-            tool_error(&message)
+            mark(tool_error(&message), source, &none)
         }
-        Err(cancelled) => tool_error(&cancelled),
+        Err(cancelled) => mark(tool_error(&cancelled), Source::Host, &none),
+    }
+}
+
+/// Why a tools-mode call gave no result.
+enum Failure {
+    /// A gate refused the call or withheld its result.
+    Refused(String),
+    /// The tool failed.
+    Tool(wasmtime::Error),
+}
+
+/// Numbers tools-mode calls in the audit log.
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// The gates around one tools-mode call; runs on a blocking thread (a judge or an
+/// approval may wait).
+fn gated_call(
+    tool: &McpTool,
+    params: &[Val],
+    types: &[Type],
+    approver: Arc<dyn crate::gate::Approver>,
+    cancel: &CancelToken,
+) -> Result<Vec<Val>, Failure> {
+    let id = format!("{}-tools-{}", std::process::id(), CALLS.fetch_add(1, Ordering::Relaxed));
+    let mut guard = RunGuard::new(Arc::clone(&tool.policy), approver, id);
+    let signals = crate::sandbox::limits::RunSignals::cancel_only(cancel.clone());
+    guard.admit(&tool.gate, params, &signals).map_err(|refused| Failure::Refused(refused.to_string()))?;
+    let func =
+        tool.tool.func(tool.interface, tool.func).ok_or_else(|| Failure::Refused("(internal) missing".into()))?;
+    let vals = tool.tool.call_once(func, params, cancel).map_err(Failure::Tool)?;
+    let text = match outcome(&vals, types) {
+        Ok(Value::String(text)) | Err(text) => text,
+        Ok(value) => value.to_string(),
+    };
+    match tool.policy.screen(&format!("tool `{}`", tool.tool.name), &text) {
+        Some(denial) => Err(Failure::Refused(format!("the result of `{}` was withheld: {denial}", tool.name))),
+        None => Ok(vals),
     }
 }
 

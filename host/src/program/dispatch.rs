@@ -8,7 +8,6 @@
 //! call limit, run in the tool's own Store with the tool's own grants and limits.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use wasmtime::component::Val;
 use wasmtime::component::types::ComponentFunc;
@@ -37,10 +36,7 @@ struct Entry {
 impl Dispatch {
     /// The table for `profile`; `add` gives each function its forwarding target
     /// and its label for statistics.
-    pub(super) fn new(
-        profile: &Profile,
-        mut add: impl FnMut(&Arc<crate::tool::Tool>, usize, usize) -> ToolTarget,
-    ) -> Self {
+    pub(super) fn new(profile: &Profile, mut add: impl FnMut(&crate::tool::FuncView<'_>) -> ToolTarget) -> Self {
         let mut entries = HashMap::new();
         let mut names = Vec::new();
         for function in profile.functions() {
@@ -50,7 +46,7 @@ impl Dispatch {
             if !json {
                 continue;
             }
-            let target = add(function.tool, function.interface_index, function.func_index);
+            let target = add(&function);
             let key = (function.tool.name.clone(), function.func.name.clone());
             names.push(format!("{}.{}", key.0, key.1));
             entries.insert(key, Entry { target, ty: ty.clone(), params: function.docs.params.clone() });

@@ -17,6 +17,7 @@ use super::dispatch::Dispatch;
 use super::run::RunStats;
 use super::trace::TracedCall;
 use crate::failure::describe_tool_failure;
+use crate::gate::{CallPolicy, RunGuard};
 use crate::manifest::Limits;
 use crate::sandbox::blocking::{Guarded, GuardedIo};
 use crate::sandbox::capture::Stdio;
@@ -68,11 +69,16 @@ pub struct RunState {
     pub(super) trace: Option<Vec<TracedCall>>,
     /// A script call's arguments as it gave them, for the trace of that call.
     pub(super) traced_arguments: Option<serde_json::Value>,
+    /// What the gates decided about each import, by [`ToolTarget::id`].
+    policies: Arc<[CallPolicy]>,
+    /// This run's gate state: rate counts, labels received, its approver.
+    pub(super) guard: RunGuard,
 }
 
 impl RunState {
     /// The state of a new run of a program linked to `tools`, with `labels.len()`
     /// distinct imports, under `limits`.
+    #[allow(clippy::too_many_arguments)] // One per part of a run; a struct would only rename them.
     pub(super) fn new(
         tools: &[Arc<Tool>],
         imports: usize,
@@ -80,6 +86,8 @@ impl RunState {
         signals: RunSignals,
         dispatch: Option<Arc<Dispatch>>,
         trace: bool,
+        policies: Arc<[CallPolicy]>,
+        guard: RunGuard,
     ) -> Self {
         let (wasi, stdio) = grants::program_wasi(limits.log);
         Self {
@@ -96,6 +104,8 @@ impl RunState {
             dispatch,
             trace: trace.then(Vec::new),
             traced_arguments: None,
+            policies,
+            guard,
         }
     }
 
@@ -178,6 +188,11 @@ impl RunState {
         {
             return Err(wasmtime::Error::new(RunHalt::Calls(max)));
         }
+        // Point 3 of the gates: a refusal stops the run.
+        let policy = self.policies.get(target.id);
+        if let Some(policy) = policy {
+            self.guard.admit(policy, params, &self.signals).map_err(wasmtime::Error::new)?;
+        }
         let ToolSlot { tool, live } =
             self.tools.get_mut(target.slot).ok_or_else(|| wasmtime::format_err!("(internal) no tool slot"))?;
         let func =
@@ -206,6 +221,9 @@ impl RunState {
         }
         if let Err(limit) = check_output(&tool.limits, results) {
             return tool_failed(&mut self.stats, tool, func, &wasmtime::Error::new(limit), ty, results);
+        }
+        if let Some(policy) = policy.filter(|p| !p.labels.is_empty()) {
+            self.guard.returned(policy, results);
         }
         Ok(())
     }

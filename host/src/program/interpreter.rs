@@ -13,6 +13,7 @@ use super::dispatch::Dispatch;
 use super::forward::{RunState, ToolTarget};
 use super::link::{Entry, Program, ProgramError};
 use crate::cache::CacheOutcome;
+use crate::gate::CallPolicy;
 use crate::manifest::Language;
 use crate::profile::Profile;
 use crate::tool::Tool;
@@ -63,7 +64,10 @@ pub(crate) fn link(
 
     let mut tools: Vec<Arc<Tool>> = Vec::new();
     let mut call_labels = Vec::new();
-    let dispatch = Dispatch::new(profile, |tool, interface, func| {
+    let mut policies = Vec::new();
+    let dispatch = Dispatch::new(profile, |function| {
+        let (tool, interface, func) = (function.tool, function.interface_index, function.func_index);
+        policies.push(CallPolicy::new(profile, function));
         let slot = match tools.iter().position(|t| Arc::ptr_eq(t, tool)) {
             Some(slot) => slot,
             None => {
@@ -83,6 +87,9 @@ pub(crate) fn link(
         cache,
         tools,
         call_labels,
+        policies: policies.into(),
+        policy: Arc::clone(&profile.policy),
+        size: 0,
         pre,
         entry: Entry::Script { language, exports: script, dispatch: Arc::new(dispatch) },
     })

@@ -16,6 +16,7 @@ use super::dispatch::Dispatch;
 use super::forward::{RunState, ToolTarget};
 use super::interpreter::InterpreterPre;
 use crate::cache::CacheOutcome;
+use crate::gate::{CallPolicy, Policy};
 use crate::manifest::Language;
 use crate::manifest::Limits;
 use crate::profile::Profile;
@@ -39,6 +40,12 @@ pub struct Program {
     pub(crate) tools: Vec<Arc<Tool>>,
     /// `tool.function` for each linked import, indexed by the import's target id.
     pub(crate) call_labels: Vec<String>,
+    /// What the gates decided about each linked import, by target id.
+    pub(crate) policies: Arc<[CallPolicy]>,
+    /// The profile's gates, flows, approvals and audit log.
+    pub(crate) policy: Arc<Policy>,
+    /// The program's size in bytes (0 for an interpreter: its scripts are measured).
+    pub size: u64,
     pub(crate) pre: InstancePre<RunState>,
     pub(crate) entry: Entry,
 }
@@ -127,6 +134,7 @@ impl Program {
         let mut bound: Vec<Arc<Tool>> = Vec::new();
         let mut imports = Vec::new();
         let mut call_labels = Vec::new();
+        let mut policies = Vec::new();
         for (name, import) in component.component_type().imports(engine) {
             let item = import.ty;
             if name.starts_with("wasi:") {
@@ -175,6 +183,11 @@ impl Program {
                 }
                 let target = ToolTarget::new(call_labels.len(), slot, interface_index, func_index);
                 call_labels.push(format!("{}.{func_name}", tool.name));
+                let view = tool
+                    .functions()
+                    .find(|f| f.interface_index == interface_index && f.func_index == func_index)
+                    .ok_or_else(|| refuse("(internal) no function view".into()))?;
+                policies.push(CallPolicy::new(profile, &view));
                 linked
                     .func_new(func_name, move |mut store, ty, params, results| {
                         store.data_mut().forward(&target, &ty, params, results)
@@ -194,6 +207,9 @@ impl Program {
             cache,
             tools: bound,
             call_labels,
+            policies: policies.into(),
+            policy: Arc::clone(&profile.policy),
+            size: 0,
             pre,
             entry: Entry::Run(run),
         })

@@ -15,6 +15,7 @@
 //! a tool is executing.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -28,8 +29,10 @@ use super::interpreter::{InterpreterPre, ScriptError, ScriptOutput};
 use super::link::{Entry, Program};
 use super::trace::TracedCall;
 use crate::failure;
+use crate::gate::{Approver, Denial, Labels, NoApprover, Policy, Refused, RunGuard, RunSubject, SubjectKind, Verdict};
 use crate::sandbox::limits::{CancelToken, LimitExceeded, RunHalt, RunSignals};
 use crate::sandbox::store::sandboxed_store;
+use serde_json::{Value, json};
 
 /// What a successful run returns.
 #[derive(Debug, Clone)]
@@ -43,6 +46,8 @@ pub struct RunOutput {
     pub stats: RunStats,
     /// Every tool call, in order, when the run was traced (empty otherwise).
     pub trace: Vec<TracedCall>,
+    /// The labels of the data the run received (its output may carry them).
+    pub labels: Labels,
 }
 
 /// Statistics of one run.
@@ -108,11 +113,73 @@ pub enum RunError {
         /// What the script printed before failing.
         printed: String,
     },
+    /// A gate refused the program or script before it ran (point 2).
+    #[error("the run was refused: {0}")]
+    Refused(Denial),
+    /// A gate refused a tool call (point 3); the run was stopped there.
+    #[error("the run was stopped: call to `{tool}.{function}` {denial}")]
+    CallRefused {
+        /// The tool.
+        tool: String,
+        /// The function, as JSON callers name it.
+        function: String,
+        /// Which gate and rule, and why.
+        denial: Denial,
+    },
+    /// A gate withheld the run's output or error text (point 4).
+    #[error("the {what} was withheld: {denial}")]
+    Withheld {
+        /// "output" or "error text".
+        what: &'static str,
+        /// Which gate and rule, and why.
+        denial: Denial,
+    },
+}
+
+impl RunError {
+    /// The gate decision behind this error, if a gate stopped the run.
+    pub fn denial(&self) -> Option<&Denial> {
+        match self {
+            Self::Refused(denial) | Self::CallRefused { denial, .. } | Self::Withheld { denial, .. } => Some(denial),
+            _ => None,
+        }
+    }
+}
+
+/// How to run: cancellation, tracing, and who approves calls that need it.
+#[derive(Clone)]
+pub struct RunOptions {
+    /// Stops the run when cancelled.
+    pub cancel: CancelToken,
+    /// Record every tool call in [`RunOutput::trace`].
+    pub trace: bool,
+    /// Asked when a call needs approval (see [`crate::gate::approval`]); by default
+    /// nobody, so such calls are refused.
+    pub approver: Arc<dyn Approver>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self { cancel: CancelToken::new(), trace: false, approver: Arc::new(NoApprover) }
+    }
+}
+
+impl std::fmt::Debug for RunOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions").field("trace", &self.trace).finish_non_exhaustive()
+    }
 }
 
 /// Runs `program` once with `input`. Blocks until it returns or is stopped.
-pub(crate) fn run(program: &Program, input: &str, cancel: &CancelToken, trace: bool) -> Result<RunOutput, RunError> {
-    execute(program, cancel, trace, |store| match &program.entry {
+pub(crate) fn run(program: &Program, input: &str, options: &RunOptions) -> Result<RunOutput, RunError> {
+    let subject = RunSubject {
+        kind: SubjectKind::Component,
+        digest: &program.digest,
+        size: program.size,
+        imports: &program.imports,
+        source: None,
+    };
+    execute(program, &subject, options, |store| match &program.entry {
         Entry::Run(export) => call_run(store, program, *export, input).map(|output| (output, String::new())),
         Entry::Script { language, .. } => Err(RunError::Start(format!(
             "this is the {language} interpreter; give it a script to run (`Runtime::run_script`)"
@@ -126,29 +193,53 @@ pub(crate) fn run_script(
     program: &Program,
     source: &str,
     input: &str,
-    cancel: &CancelToken,
-    trace: bool,
+    options: &RunOptions,
 ) -> Result<RunOutput, RunError> {
-    execute(program, cancel, trace, |store| match &program.entry {
+    let digest = crate::audit::digest(source);
+    let subject = RunSubject {
+        kind: SubjectKind::Script(program.language().unwrap_or(crate::manifest::Language::Python)),
+        digest: &digest,
+        size: source.len() as u64,
+        imports: &program.call_labels,
+        source: Some(source),
+    };
+    execute(program, &subject, options, |store| match &program.entry {
         Entry::Script { exports, .. } => call_script(store, program, exports, source, input),
         Entry::Run(_) => Err(RunError::Start("this program is a component, not an interpreter".to_owned())),
     })
 }
 
-/// One run: the program's Store, the call `call` makes in it, and the statistics.
+/// Numbers runs in the audit log, with the process id: unique per host.
+static RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// One run: the gates before it, the program's Store, the call `call` makes in it,
+/// the gates after it, and the statistics.
 fn execute(
     program: &Program,
-    cancel: &CancelToken,
-    trace: bool,
+    subject: &RunSubject<'_>,
+    options: &RunOptions,
     call: impl FnOnce(&mut Store<RunState>) -> Result<(String, String), RunError>,
 ) -> Result<RunOutput, RunError> {
+    let policy = &program.policy;
+    let run_id = format!("{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
+    let guard = RunGuard::new(Arc::clone(policy), Arc::clone(&options.approver), run_id.clone());
+    before_run(&guard, subject, &run_id)?;
     let started = Instant::now();
-    let signals = RunSignals::start(cancel.clone(), program.limits.time);
+    let signals = RunSignals::start(options.cancel.clone(), program.limits.time);
     let dispatch = match &program.entry {
         Entry::Script { dispatch, .. } => Some(Arc::clone(dispatch)),
         Entry::Run(_) => None,
     };
-    let state = RunState::new(&program.tools, program.call_labels.len(), &program.limits, signals, dispatch, trace);
+    let state = RunState::new(
+        &program.tools,
+        program.call_labels.len(),
+        &program.limits,
+        signals,
+        dispatch,
+        options.trace,
+        Arc::clone(&program.policies),
+        guard,
+    );
     let mut store =
         sandboxed_store(program.pre.engine(), state, &program.limits).map_err(|e| RunError::Start(e.to_string()))?;
     store.data_mut().stats.instances.insert("program".into(), 1);
@@ -161,9 +252,82 @@ fn execute(
     let counted = program.call_labels.iter().zip(state.calls()).filter(|(_, calls)| **calls > 0);
     stats.tool_calls = counted.map(|(label, calls)| (label.clone(), *calls)).collect();
     let trace = state.trace.take().unwrap_or_default();
+    let labels = state.guard.labels().clone();
+    let outcome = outcome.and_then(|(output, printed)| {
+        serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
+        Ok((output, printed))
+    });
+    let outcome = after_run(policy, outcome);
+    let record = match &outcome {
+        Ok((output, _)) => json!({ "run": run_id, "ok": true, "output-digest": crate::audit::digest(output) }),
+        Err(error) => json!({ "run": run_id, "ok": false, "error": bounded(&error.to_string(), 500) }),
+    };
+    let mut record = record;
+    if let Some(fields) = record.as_object_mut() {
+        fields.insert("calls".into(), stats.total_calls().into());
+        fields.insert("wall-ms".into(), (stats.wall_time.as_millis() as u64).into());
+        fields.insert("labels".into(), json!(labels));
+    }
+    policy.audit("run-end", record).map_err(|e| RunError::Start(e.to_string()))?;
     let (output, printed) = outcome?;
-    serde_json::from_str::<serde::de::IgnoredAny>(&output).map_err(|e| RunError::BadOutput(e.to_string()))?;
-    Ok(RunOutput { output, printed, stats, trace })
+    Ok(RunOutput { output, printed, stats, trace, labels })
+}
+
+/// Point 2 of the gates, recorded in the audit log with the run's start.
+fn before_run(guard: &RunGuard, subject: &RunSubject<'_>, run_id: &str) -> Result<(), RunError> {
+    let policy = guard.policy();
+    let verdict = policy.before_run(subject);
+    let kind = match subject.kind {
+        SubjectKind::Component => "component".to_owned(),
+        SubjectKind::Script(language) => language.name().to_owned(),
+    };
+    let mut record = json!({ "run": run_id, "kind": kind, "digest": subject.digest, "size": subject.size });
+    let decision = match &verdict {
+        Verdict::Allow => json!({ "decision": "allow" }),
+        Verdict::Deny(denial) | Verdict::Ask(denial) => crate::gate::denial_fields(denial),
+    };
+    if let (Some(fields), Value::Object(decision)) = (record.as_object_mut(), decision) {
+        fields.extend(decision);
+    }
+    policy.audit("run", record).map_err(|e| RunError::Start(e.to_string()))?;
+    match verdict {
+        Verdict::Allow => Ok(()),
+        // Asking before anything ran: no approver is wired to programs as a whole yet,
+        // so an "ask" at this point is a refusal, said as such.
+        Verdict::Deny(denial) => Err(RunError::Refused(denial)),
+        Verdict::Ask(denial) => Err(RunError::Refused(Denial {
+            reason: format!("{} (approval of whole programs is not offered: refused)", denial.reason),
+            ..denial
+        })),
+    }
+}
+
+/// Point 4 of the gates: the output, or the error text, before it reaches the caller.
+fn after_run(policy: &Policy, outcome: Result<(String, String), RunError>) -> Result<(String, String), RunError> {
+    match outcome {
+        Ok((output, printed)) => {
+            let text = if printed.is_empty() { output.clone() } else { format!("{output}\n{printed}") };
+            match policy.screen("the program's output", &text) {
+                Some(denial) => Err(RunError::Withheld { what: "output", denial }),
+                None => Ok((output, printed)),
+            }
+        }
+        Err(error) if error.denial().is_none() => {
+            let text = match &error {
+                RunError::Script { message, printed } => format!("{message}\n{printed}"),
+                other => other.to_string(),
+            };
+            match policy.screen("the run's error", &text) {
+                Some(denial) => Err(RunError::Withheld { what: "error text", denial }),
+                None => Err(error),
+            }
+        }
+        Err(error) => Err(error),
+    }
+}
+
+fn bounded(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
 /// Calls an interpreter's `run-script`. What the script printed is kept up to the
@@ -241,6 +405,12 @@ fn classify(error: &wasmtime::Error, fuel: Option<u64>, fallback: fn(String) -> 
         RunError::Halted(*halt)
     } else if let Some(limit) = LimitExceeded::of(error, fuel) {
         RunError::Limit(limit)
+    } else if let Some(refused) = error.downcast_ref::<Refused>() {
+        RunError::CallRefused {
+            tool: refused.tool.clone(),
+            function: refused.function.clone(),
+            denial: refused.denial.clone(),
+        }
     } else if let Some(failure) = error.downcast_ref::<ToolFailure>() {
         RunError::ToolFailed(failure.0.clone())
     } else if let Some(status) = failure::exit_status(error) {

@@ -8,7 +8,7 @@
 //! run can report exactly which limit stopped what.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use wasmtime::{ResourceLimiter, UpdateDeadline};
@@ -101,18 +101,20 @@ pub struct RunSignals {
     /// The run's deadline and time limit; none for a single tool call, which has
     /// only its own per-call limit.
     deadline: Option<(Instant, Duration)>,
+    /// Nanoseconds the run spent waiting for approvals: they move its deadline.
+    paused: Arc<AtomicU64>,
 }
 
 impl RunSignals {
     /// Signals for a run that may take `limit`, starting now.
     pub fn start(cancel: CancelToken, limit: Duration) -> Self {
-        Self { cancel, deadline: Some((Instant::now() + limit, limit)) }
+        Self { cancel, deadline: Some((Instant::now() + limit, limit)), paused: Arc::default() }
     }
 
     /// Signals with no run deadline: a tool called on its own (tools mode), stopped
     /// by its per-call limit or `cancel`.
     pub fn cancel_only(cancel: CancelToken) -> Self {
-        Self { cancel, deadline: None }
+        Self { cancel, deadline: None, paused: Arc::default() }
     }
 
     /// Whether the run must stop now, and why.
@@ -121,9 +123,20 @@ impl RunSignals {
             return Err(RunHalt::Cancelled);
         }
         match self.deadline {
-            Some((deadline, limit)) if Instant::now() >= deadline => Err(RunHalt::Time(limit)),
+            Some((deadline, limit)) if Instant::now() >= deadline + self.paused_for() => Err(RunHalt::Time(limit)),
             _ => Ok(()),
         }
+    }
+
+    /// Moves the run's deadline by `waited`: time spent waiting for a person (an
+    /// approval) does not count against the run's time limit.
+    pub fn pause(&self, waited: Duration) {
+        let nanos = u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX);
+        self.paused.fetch_add(nanos, Ordering::Relaxed);
+    }
+
+    fn paused_for(&self) -> Duration {
+        Duration::from_nanos(self.paused.load(Ordering::Relaxed))
     }
 
     /// Whether a Store whose own deadline (if any) is `call` must stop now: the error

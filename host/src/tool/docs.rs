@@ -59,6 +59,9 @@ pub struct FuncDocs {
     pub params: Vec<Param>,
     /// What is wrong with its parameter notes (each such note is ignored).
     pub problems: Vec<String>,
+    /// The marks its doc comment claims (`@state-changing`, `@sink` lines), without
+    /// the `@`; they count only where the manifest confirms them.
+    pub marks: Vec<String>,
     /// Its Python and TypeScript declarations, for scripts.
     pub declarations: Declarations,
 }
@@ -150,7 +153,8 @@ fn exported_interfaces(wasm: &[u8], tool: &str, wit: Option<&str>) -> anyhow::Re
                 let notes = ParamNotes::parse(&text);
                 let declarations = declare(&resolve, tool, func, &notes);
                 let description = notes.summary_docs.clone();
-                let docs = FuncDocs { signature, docs: text, description, declarations, ..FuncDocs::default() };
+                let marks = notes.marks.clone();
+                let docs = FuncDocs { signature, docs: text, description, declarations, marks, ..FuncDocs::default() };
                 (func.name.clone(), docs, notes)
             })
             .collect();

@@ -44,6 +44,8 @@ pub struct Tool {
     pub limits: Limits,
     /// What MCP tools mode puts before its function names.
     pub mcp_prefix: String,
+    /// The labels on what it returns, and its marked functions (see [`crate::gate`]).
+    pub marks: crate::manifest::Marks,
     /// The component's bytes, for its docs.
     wasm: Arc<[u8]>,
     docs: OnceLock<Docs>,
@@ -165,6 +167,7 @@ impl Tool {
             grants,
             limits: spec.limits,
             mcp_prefix: spec.mcp_prefix.clone(),
+            marks: spec.marks.clone(),
             wasm,
             docs: OnceLock::new(),
             func_count,

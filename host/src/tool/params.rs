@@ -11,6 +11,9 @@
 //!   `default` (used when a JSON caller leaves it out), and the JSON Schema keywords
 //!   of [`RULE_KEYWORDS`], checked against the WIT type and enforced on JSON calls.
 //!
+//! - `@state-changing` and `@sink` alone on a line mark the function (see
+//!   [`crate::gate`]); a mark counts only where the manifest confirms it.
+//!
 //! The description MCP clients read is the doc comment without these lines (the
 //! schema carries them); script declarations keep the descriptions.
 
@@ -34,7 +37,12 @@ pub(super) struct ParamNotes {
     pub summary_docs: String,
     /// The doc comment without annotations.
     pub docs_without_annotations: String,
+    /// Marks claimed by `@state-changing` and `@sink` lines.
+    pub marks: Vec<String>,
 }
+
+/// The marks a doc comment may claim.
+const MARKS: [&str; 2] = ["state-changing", "sink"];
 
 impl ParamNotes {
     /// Reads the notes in `docs`.
@@ -45,6 +53,11 @@ impl ParamNotes {
         let mut current: Option<String> = None;
         for line in docs.lines() {
             let trimmed = line.trim();
+            if let Some(mark) = trimmed.strip_prefix('@').filter(|m| MARKS.contains(m)) {
+                current = None;
+                notes.marks.push(mark.to_owned());
+                continue;
+            }
             if let Some(rest) = trimmed.strip_prefix("@param ") {
                 current = None;
                 notes.refinements.push(annotation(rest));

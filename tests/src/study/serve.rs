@@ -10,7 +10,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult, Tool};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceExt as _};
 use serde_json::{Map, Value};
-use tokio::process::Child;
+use tokio::process::{Child, ChildStdin, ChildStdout};
 
 use crate::workspace_root;
 
@@ -56,23 +56,8 @@ impl Served {
     ///
     /// When it does not start or the MCP handshake fails.
     pub async fn start(cemcp: &Cemcp, manifest: &Path, expose: &str) -> anyhow::Result<Self> {
-        let mut child = tokio::process::Command::new(cemcp.path())
-            .args(["cemcp", "serve"])
-            .arg("-m")
-            .arg(manifest)
-            .args(["--expose", expose])
-            .env("CEMCP_CACHE_DIR", workspace_root().join("target/test-cache"))
-            .env_remove("CEMCP_MANIFEST")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .with_context(|| format!("starting {} cemcp serve", cemcp.path().display()))?;
-        let (stdout, stdin) = (child.stdout.take(), child.stdin.take());
-        let (Some(stdout), Some(stdin)) = (stdout, stdin) else { bail!("cemcp serve's stdio is not piped") };
-        let client = ().serve((stdout, stdin)).await.map_err(|e| anyhow!("MCP handshake with cemcp serve: {e}"))?;
+        let (child, stdio) = spawn(cemcp, manifest, expose, &[])?;
+        let client = ().serve(stdio).await.map_err(|e| anyhow!("MCP handshake with cemcp serve: {e}"))?;
         Ok(Self { client, child })
     }
 
@@ -107,6 +92,39 @@ impl Served {
             let _ = child.kill().await;
         }
     }
+}
+
+/// Starts `cemcp serve -m manifest --expose expose` with `extra` arguments (stdio;
+/// its log discarded) with the tests' compiled-component cache; the child and its
+/// stdio, for a client to `serve`.
+///
+/// # Errors
+///
+/// When it does not start.
+pub fn spawn(
+    cemcp: &Cemcp,
+    manifest: &Path,
+    expose: &str,
+    extra: &[&str],
+) -> anyhow::Result<(Child, (ChildStdout, ChildStdin))> {
+    let mut child = tokio::process::Command::new(cemcp.path())
+        .args(["cemcp", "serve"])
+        .arg("-m")
+        .arg(manifest)
+        .args(["--expose", expose])
+        .args(extra)
+        .env("CEMCP_CACHE_DIR", workspace_root().join("target/test-cache"))
+        .env_remove("CEMCP_MANIFEST")
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .with_context(|| format!("starting {} cemcp serve", cemcp.path().display()))?;
+    let (stdout, stdin) = (child.stdout.take(), child.stdin.take());
+    let (Some(stdout), Some(stdin)) = (stdout, stdin) else { bail!("cemcp serve's stdio is not piped") };
+    Ok((child, (stdout, stdin)))
 }
 
 /// A result as the benchmark's client shows it to the model: its text items, joined.
