@@ -231,7 +231,7 @@ fn secret_data_may_not_reach_an_egress_tool() {
 }
 
 #[test]
-fn the_cli_approves_what_approve_names_and_verifies_the_audit_chain_and_finds_a_changed_line() {
+fn the_cli_shows_the_defence_approves_what_approve_names_and_finds_a_changed_audit_line() {
     let scenario = Scenario::new(Defence::Gates).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let script = dir.path().join("add.py");
@@ -245,6 +245,18 @@ fn the_cli_approves_what_approve_names_and_verifies_the_audit_chain_and_finds_a_
             .unwrap()
     };
     let manifest = scenario.manifest().to_str().unwrap();
+    let check = cemcp(&["check", manifest]);
+    let shown = String::from_utf8_lossy(&check.stdout);
+    for line in [
+        "  labels     untrusted\n",
+        "  approval   add_user, grant_door_access\n",
+        "  sinks      query\n",
+        "  flows      untrusted->sink refused, secret->egress refused (labels follow values)\n",
+        "  hidden     directory.note_for_agents_active_users_have_active_0: refused by gate `screen`",
+    ] {
+        assert!(shown.contains(line), "`cemcp check` does not show {line:?}:\n{shown}");
+    }
+    assert!(shown.contains("  gates      screen: rules (db.query(sql) !~ /"), "{shown}");
     let refused = cemcp(&["run", script.to_str().unwrap(), "-m", manifest]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--approve db.add_user"));

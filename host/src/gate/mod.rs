@@ -11,9 +11,9 @@
 //! 2. **before a run**: the program's digest, size and imports, or the script's
 //!    source ([`Policy::before_run`]);
 //! 3. **each call**: the allow and deny lists and the "state-changing" mark are
-//!    decided once per function when a program is linked ([`CallPolicy`]); argument
+//!    decided once per function when a program is linked (`CallPolicy`); argument
 //!    patterns, rate caps, labelled flows, approvals and the judge, per call
-//!    ([`RunGuard`]);
+//!    (`RunGuard`);
 //! 4. **after**: an output or error text before it reaches the client
 //!    ([`Policy::screen`]).
 //!

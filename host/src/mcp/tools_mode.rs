@@ -150,7 +150,7 @@ fn gated_call(
     cancel: &CancelToken,
 ) -> Result<Vec<Val>, Failure> {
     let id = format!("{}-tools-{}", std::process::id(), CALLS.fetch_add(1, Ordering::Relaxed));
-    let mut guard = RunGuard::new(Arc::clone(&tool.policy), approver, id);
+    let mut guard = RunGuard::new(Arc::clone(&tool.policy), approver, id.clone());
     let signals = crate::sandbox::limits::RunSignals::cancel_only(cancel.clone());
     guard.admit(&tool.gate, params, &signals).map_err(|refused| Failure::Refused(refused.to_string()))?;
     let func =
@@ -160,10 +160,15 @@ fn gated_call(
         Ok(Value::String(text)) | Err(text) => text,
         Ok(value) => value.to_string(),
     };
-    match tool.policy.screen(&format!("tool `{}`", tool.tool.name), &text) {
-        Some(denial) => Err(Failure::Refused(format!("the result of `{}` was withheld: {denial}", tool.name))),
-        None => Ok(vals),
+    let Some(denial) = tool.policy.screen(&format!("tool `{}`", tool.tool.name), &text) else { return Ok(vals) };
+    let mut record = crate::gate::denial_fields(&denial);
+    if let Some(fields) = record.as_object_mut() {
+        fields.insert("run".into(), id.into());
+        fields.insert("tool".into(), tool.tool.name.clone().into());
+        fields.insert("function".into(), tool.gate.function.clone().into());
     }
+    tool.policy.audit("result", record).map_err(|e| Failure::Refused(e.to_string()))?;
+    Err(Failure::Refused(format!("the result of `{}` was withheld: {denial}", tool.name)))
 }
 
 /// A tool function's results as an MCP result: `ok` as structured content and text

@@ -1,8 +1,12 @@
 //! Runs the shipped examples: the `report` program under `capabilities/example.toml`,
 //! through the same code as `cemcp run`; then the study's 30 tasks, each a script in
 //! code mode, against its ten MCP servers (`capabilities/mcpbench.toml`) and their
-//! offline API services, started here on loopback. Building this binary builds every
-//! guest component from source (see `build.rs`).
+//! offline API services, started here on loopback; then the study's four attacks,
+//! each run by an obedient agent through `cemcp serve` under
+//! `capabilities/security-open.toml` and `capabilities/security.toml`. Building this
+//! binary builds every guest component from source (see `build.rs`).
+//!
+//! `example cemcp ...` is cemcp itself (the attacks' MCP server).
 //!
 //! Extra arguments replace the report's default input JSON, e.g.
 //! `cargo run -p cemcp-tests --bin example -- '{"pattern": "sandbox"}'`.
@@ -12,9 +16,14 @@ use std::process::ExitCode;
 
 use cemcp::manifest::Language;
 use cemcp_tests::mcpbench::{self, Bench};
+use cemcp_tests::security::{ATTACKS, Defence, attack};
+use cemcp_tests::study::serve::Cemcp;
 use cemcp_tests::{artifacts, workspace_root};
 
 fn main() -> ExitCode {
+    if std::env::args().nth(1).as_deref() == Some("cemcp") {
+        return cemcp::cli::main(std::env::args().skip(1));
+    }
     let input = std::env::args().nth(1).unwrap_or_else(|| r#"{"pattern": "wasm"}"#.to_owned());
     let manifest = workspace_root().join("capabilities").join("example.toml");
     let args = [
@@ -32,7 +41,7 @@ fn main() -> ExitCode {
     if report != ExitCode::SUCCESS {
         return report;
     }
-    match study_tasks() {
+    match study_tasks().and_then(|tasks_ok| Ok(attacks()? && tasks_ok)) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -40,6 +49,33 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the four attacks twice and prints what each came to; whether every one
+/// succeeded without the defence and was stopped with it.
+fn attacks() -> anyhow::Result<bool> {
+    println!(
+        "\nThe study's four attacks, each run by the same obedient agent through `cemcp serve`: the sandbox alone \
+         (capabilities/security-open.toml), then with the defence layer (capabilities/security.toml):"
+    );
+    let cemcp = Cemcp::this_binary()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let mut all = true;
+    for (name, task) in ATTACKS {
+        let open = runtime.block_on(attack(&cemcp, Defence::SandboxOnly, task))?;
+        let guarded = runtime.block_on(attack(&cemcp, Defence::Gates, task))?;
+        println!("\n{name}");
+        for (label, effect) in [("sandbox alone", &open), ("with defence ", &guarded)] {
+            println!(
+                "  {label}: {} script(s), {} admin(s) in the db; last read: {}",
+                effect.attempts, effect.admins, effect.ended_with
+            );
+        }
+        let stopped = guarded.stopped_by.clone().unwrap_or_else(|| "nothing refused".to_owned());
+        println!("  audit log:     {stopped}");
+        all &= guarded.stopped_by.is_some();
+    }
+    Ok(all)
 }
 
 /// Runs every task's Python script and prints one line per task; whether all gave
