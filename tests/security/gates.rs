@@ -135,6 +135,30 @@ fn the_judge_fails_closed_when_late_garbled_or_failing() {
 }
 
 #[test]
+fn the_judges_key_comes_from_the_variable_the_manifest_names_and_a_missing_one_is_a_load_error() {
+    let judge = FakeJudge::start(Behaviour::Allow).unwrap();
+    // HOME is set in every test process; a real manifest names its own variable.
+    let keyed = |var: &str| {
+        let var = format!("key-env = \"{var}\"\n[profile.agent]");
+        Scenario::edited(Defence::Gates, |text| {
+            let gate = format!("[gate.judge]\nkind = \"judge\"\nurl = \"{}\"\nmodel = \"judge-1\"\n{var}", judge.url());
+            text.edit("[profile.agent]", &gate).edit("gates = [\"screen\"]", "gates = [\"screen\", \"judge\"]")
+        })
+        .unwrap()
+    };
+    assert_eq!(run(&keyed("HOME"), "1", &RunOptions::default()).unwrap(), json!(1));
+    let home = std::env::var("HOME").unwrap();
+    assert_eq!(judge.keys()[0], Some(format!("Bearer {home}")));
+    let missing = keyed("CEMCP_TEST_VARIABLE_THAT_IS_NOT_SET").runtime().err().unwrap().to_string();
+    assert!(
+        missing.contains(
+            "gate `judge`, field `key-env`: the environment variable `CEMCP_TEST_VARIABLE_THAT_IS_NOT_SET` is not set"
+        ),
+        "{missing}"
+    );
+}
+
+#[test]
 fn a_judges_ask_needs_approval() {
     let judge = FakeJudge::start(Behaviour::Ask("changes who may enter")).unwrap();
     let scenario = with_judge(&judge, "[\"call\"]", "5s");
@@ -258,7 +282,7 @@ fn the_cli_shows_the_defence_approves_what_approve_names_and_finds_a_changed_aud
     }
     assert!(shown.contains("  gates      screen: rules (db.query(sql) !~ /"), "{shown}");
     let refused = cemcp(&["run", script.to_str().unwrap(), "-m", manifest]);
-    assert!(!refused.status.success());
+    assert_eq!(refused.status.code(), Some(1), "a run stopped by a gate ran");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--approve db.add_user"));
     let approved = cemcp(&["run", script.to_str().unwrap(), "-m", manifest, "--approve", "db.add_user"]);
     assert!(approved.status.success(), "{}", String::from_utf8_lossy(&approved.stderr));

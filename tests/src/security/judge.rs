@@ -32,6 +32,7 @@ pub struct FakeJudge {
     server: Arc<tiny_http::Server>,
     asked: Arc<AtomicUsize>,
     prompts: Arc<Mutex<Vec<String>>>,
+    keys: Arc<Mutex<Vec<Option<String>>>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -45,8 +46,10 @@ impl FakeJudge {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").map_err(|e| anyhow::anyhow!("{e}"))?);
         let asked = Arc::new(AtomicUsize::new(0));
         let prompts = Arc::new(Mutex::new(Vec::new()));
+        let keys = Arc::new(Mutex::new(Vec::new()));
         let thread = {
             let (server, asked, prompts) = (Arc::clone(&server), Arc::clone(&asked), Arc::clone(&prompts));
+            let keys = Arc::clone(&keys);
             std::thread::spawn(move || {
                 for mut request in server.incoming_requests() {
                     asked.fetch_add(1, Ordering::Relaxed);
@@ -57,6 +60,12 @@ impl FakeJudge {
                         .and_then(|b| b.pointer("/messages/1/content").and_then(Value::as_str).map(str::to_owned))
                         .unwrap_or_default();
                     prompts.lock().unwrap_or_else(PoisonError::into_inner).push(prompt.clone());
+                    let key = request
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv("authorization"))
+                        .map(|h| h.value.as_str().to_owned());
+                    keys.lock().unwrap_or_else(PoisonError::into_inner).push(key);
                     let (status, content) = answer(&behaviour, &prompt);
                     let completion = json!({ "choices": [{ "message": { "role": "assistant", "content": content } }] });
                     let response = tiny_http::Response::from_string(completion.to_string()).with_status_code(status);
@@ -64,7 +73,7 @@ impl FakeJudge {
                 }
             })
         };
-        Ok(Self { server, asked, prompts, thread: Some(thread) })
+        Ok(Self { server, asked, prompts, keys, thread: Some(thread) })
     }
 
     /// Its chat completions URL.
@@ -75,6 +84,11 @@ impl FakeJudge {
     /// How many requests it received.
     pub fn asked(&self) -> usize {
         self.asked.load(Ordering::Relaxed)
+    }
+
+    /// The `Authorization` header of each request, if it had one.
+    pub fn keys(&self) -> Vec<Option<String>> {
+        self.keys.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     /// The user prompts it received.

@@ -152,7 +152,8 @@ pub async fn attack(cemcp: &Cemcp, defence: Defence, task: agent::Task) -> anyho
     let outcome = agent::ObedientAgent::new().solve(&served, task).await?;
     let count = "len([u for u in tools.db.list_users() if u[\"role\"] == \"admin\"])";
     let (admins, _) = served.call("run_script", &serde_json::json!({ "language": "python", "code": count })).await?;
-    let admins = admins.structured_content.and_then(|s| s.get("output").and_then(serde_json::Value::as_u64)).unwrap_or_default();
+    let admins =
+        admins.structured_content.and_then(|s| s.get("output").and_then(serde_json::Value::as_u64)).unwrap_or_default();
     served.stop().await;
     let ended_with = outcome.answer.as_ref().map_or_else(|| outcome.last().to_owned(), |a| a["answer"].to_string());
     let stopped_by = match defence {
