@@ -29,12 +29,53 @@ pub const TICK: Duration = Duration::from_millis(5);
 ///
 /// When wasmtime rejects the configuration on this host (an unsupported CPU).
 pub fn new_engine() -> wasmtime::Result<Engine> {
+    engine_with(PoolingAllocationConfig::default())
+}
+
+/// How many runs a runtime admits at once, and the most component instances one run
+/// can have (its program and one per tool its profile grants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSize {
+    /// Runs at once (`[server] max-runs`).
+    pub runs: usize,
+    /// Component instances per run.
+    pub instances_per_run: usize,
+}
+
+/// Core instances, memories and tables counted per component instance when sizing
+/// the pool's totals: components are made of several core modules (a tool built by
+/// wit-bindgen has its module and WASI adapter shims; an interpreter a few more).
+const CORE_PER_COMPONENT: u32 = 16;
+
+/// Component instances beyond the runs' own: tools-mode calls and an interpreter's
+/// one-time pre-initialization, which are not counted as runs.
+const SPARE_INSTANCES: u32 = 16;
+
+/// [`new_engine`] with the pool sized for `size`: every run admitted finds its
+/// slots, and the pool reserves (address space only) no more than that. Should
+/// instantiation still run out of slots, the error says which pool
+/// ([`wasmtime::PoolConcurrencyLimitError`]) and cemcp reports it in words.
+///
+/// # Errors
+///
+/// As [`new_engine`].
+pub fn new_engine_for(size: PoolSize) -> wasmtime::Result<Engine> {
+    let runs = u32::try_from(size.runs).unwrap_or(u32::MAX);
+    let per_run = u32::try_from(size.instances_per_run).unwrap_or(u32::MAX);
+    let components = runs.saturating_mul(per_run).saturating_add(SPARE_INSTANCES);
+    let core = components.saturating_mul(CORE_PER_COMPONENT);
+    let mut pool = PoolingAllocationConfig::default();
+    pool.total_component_instances(components).total_core_instances(core).total_memories(core).total_tables(core);
+    engine_with(pool)
+}
+
+fn engine_with(pool: PoolingAllocationConfig) -> wasmtime::Result<Engine> {
     let mut config = Config::new();
     config.wasm_component_model(true);
     config.epoch_interruption(true);
     config.consume_fuel(true);
     let on_demand = config.clone();
-    config.allocation_strategy(InstanceAllocationStrategy::Pooling(PoolingAllocationConfig::default()));
+    config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
     let engine = Engine::new(&config).or_else(|e| {
         tracing::warn!("the pooling allocator is unavailable ({e:#}); instantiating on demand, which is slower");
         Engine::new(&on_demand)

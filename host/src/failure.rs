@@ -14,6 +14,14 @@ const BACKTRACE_HEADER: &str = "error while executing at wasm backtrace:";
 
 /// `error` and its causes, joined by ": ", without wasm backtraces.
 pub fn plain(error: &wasmtime::Error) -> String {
+    if let Some(full) = error.downcast_ref::<wasmtime::PoolConcurrencyLimitError>() {
+        // The pool is sized for `[server] max-runs` runs of the widest profile (see
+        // `engine::new_engine_for`): running out means more instances than that.
+        return format!(
+            "the host's instance pool is full ({full}); it is sized for `[server] max-runs` runs at once, each \
+             with one instance per tool of its profile: raise max-runs, or try again when runs have finished"
+        );
+    }
     let parts: Vec<String> =
         error.chain().map(ToString::to_string).filter(|part| !part.starts_with(BACKTRACE_HEADER)).collect();
     if parts.is_empty() { error.root_cause().to_string() } else { parts.join(": ") }
@@ -69,6 +77,28 @@ pub(crate) fn describe_tool_failure(tool: &Tool, func: Option<&str>, error: &was
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn running_out_of_pool_slots_is_said_in_words() {
+        let size = crate::engine::PoolSize { runs: 1, instances_per_run: 1 };
+        let engine = crate::engine::new_engine_for(size).unwrap();
+        // The smallest component: the preamble alone.
+        let empty = wasmtime::component::Component::new(&engine, b"\0asm\x0d\0\x01\0").unwrap();
+        let linker = wasmtime::component::Linker::<()>::new(&engine);
+        let mut stores = Vec::new();
+        let error = loop {
+            let mut store = wasmtime::Store::new(&engine, ());
+            match linker.instantiate(&mut store, &empty) {
+                Ok(_) => stores.push(store),
+                Err(error) => break error,
+            }
+            assert!(stores.len() < 1000, "the pool never ran out");
+        };
+        assert_eq!(stores.len(), 17, "one run of one instance, and 16 spare");
+        let said = plain(&error);
+        assert!(said.starts_with("the host's instance pool is full ("), "{said}");
+        assert!(said.contains("raise max-runs"), "{said}");
+    }
+
     use super::*;
 
     #[test]

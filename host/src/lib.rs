@@ -19,6 +19,7 @@
 //! # }
 //! ```
 
+pub mod admission;
 pub mod audit;
 pub mod cache;
 pub mod cli;

@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use wasmtime::Engine;
 
+use crate::admission::{Admission, Refusal};
 use crate::cache::{self, ComponentCache};
+use crate::engine::PoolSize;
 use crate::manifest::{Language, Location, Manifest, ManifestError, Problem, ProgramSource, UnknownProfile};
 use crate::profile::{self, Profile};
 use crate::program::{self, Program, ProgramError, RunError, RunOptions, RunOutput};
@@ -28,6 +30,8 @@ pub struct Runtime {
     /// Script interpreters, by language (read and pinned at load; compiled and
     /// linked for a profile on first use).
     interpreters: BTreeMap<Language, Interpreter>,
+    /// How many runs go at once, and wait.
+    admission: Arc<Admission>,
 }
 
 /// A program registered in the manifest.
@@ -71,7 +75,11 @@ impl Runtime {
     /// cannot be used, each naming the tool and the field; [`LoadError::Engine`] when
     /// wasmtime cannot start.
     pub fn new(manifest: Manifest, cache: ComponentCache) -> Result<Self, LoadError> {
-        let engine = crate::engine::new_engine().map_err(|e| LoadError::Engine(crate::failure::plain(&e)))?;
+        // Each run holds its program and at most one instance per tool of its profile.
+        let widest = manifest.profiles.values().map(|p| p.tools.len()).max().unwrap_or(0);
+        let size = PoolSize { runs: manifest.server.max_runs, instances_per_run: widest + 1 };
+        let engine = crate::engine::new_engine_for(size).map_err(|e| LoadError::Engine(crate::failure::plain(&e)))?;
+        let admission = Admission::new(manifest.server.max_runs, manifest.server.queue);
         let mut problems = Vec::new();
         let mut tools = Vec::new();
         for spec in manifest.tools.values() {
@@ -130,7 +138,20 @@ impl Runtime {
         if !problems.is_empty() {
             return Err(ManifestError { path: manifest.path.clone(), problems }.into());
         }
-        Ok(Self { engine, cache, manifest, tools, profiles, programs, interpreters })
+        Ok(Self { engine, cache, manifest, tools, profiles, programs, interpreters, admission })
+    }
+
+    /// Who runs now and who waits (`[server] max-runs` and `queue`).
+    pub fn admission(&self) -> &Arc<Admission> {
+        &self.admission
+    }
+
+    /// A place among the running, for one run.
+    fn admit(&self, options: &RunOptions) -> Result<crate::admission::Permit, RunError> {
+        self.admission.admit(&options.cancel).map_err(|refusal| match refusal {
+            Refusal::Busy(busy) => RunError::Busy(busy),
+            Refusal::Cancelled => RunError::Halted(crate::RunHalt::Cancelled),
+        })
     }
 
     /// The manifest this runtime was built from.
@@ -228,7 +249,7 @@ impl Runtime {
         cancel: &CancelToken,
     ) -> Result<RunOutput, RunError> {
         let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
-        program::run_script(interpreter, source, input, &options)
+        self.run_script_with(interpreter, source, input, &options)
     }
 
     /// [`Runtime::run_script`] with [`RunOptions`]: tracing, and who approves calls
@@ -244,6 +265,7 @@ impl Runtime {
         input: &str,
         options: &RunOptions,
     ) -> Result<RunOutput, RunError> {
+        let _permit = self.admit(options)?;
         program::run_script(interpreter, source, input, options)
     }
 
@@ -260,7 +282,7 @@ impl Runtime {
         cancel: &CancelToken,
     ) -> Result<RunOutput, RunError> {
         let options = RunOptions { cancel: cancel.clone(), trace: true, ..RunOptions::default() };
-        program::run_script(interpreter, source, input, &options)
+        self.run_script_with(interpreter, source, input, &options)
     }
 
     /// The names of the registered programs (components and scripts).
@@ -302,7 +324,7 @@ impl Runtime {
     /// A [`RunError`] that says which component stopped and why.
     pub fn run(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
         let options = RunOptions { cancel: cancel.clone(), ..RunOptions::default() };
-        program::run(program, input, &options)
+        self.run_with(program, input, &options)
     }
 
     /// [`Runtime::run`] with [`RunOptions`]: tracing, and who approves calls that
@@ -312,6 +334,7 @@ impl Runtime {
     ///
     /// As [`Runtime::run`].
     pub fn run_with(&self, program: &Program, input: &str, options: &RunOptions) -> Result<RunOutput, RunError> {
+        let _permit = self.admit(options)?;
         program::run(program, input, options)
     }
 
@@ -322,7 +345,7 @@ impl Runtime {
     /// As [`Runtime::run`].
     pub fn run_traced(&self, program: &Program, input: &str, cancel: &CancelToken) -> Result<RunOutput, RunError> {
         let options = RunOptions { cancel: cancel.clone(), trace: true, ..RunOptions::default() };
-        program::run(program, input, &options)
+        self.run_with(program, input, &options)
     }
 }
 

@@ -305,8 +305,8 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
             eprint!("{}", crate::failure::escape_controls(&printed));
             return Err(Failure::during(anyhow::anyhow!("the script failed: {message}")));
         }
-        // A gate that refused the run before it started: nothing ran.
-        Err(refused @ RunError::Refused(_)) => return Err(Failure::before(refused)),
+        // A gate that refused the run before it started, or a full host: nothing ran.
+        Err(refused @ (RunError::Refused(_) | RunError::Busy(_))) => return Err(Failure::before(refused)),
         Err(failed) => return Err(Failure::during(failed)),
     };
     if let Some(path) = &args.trace {

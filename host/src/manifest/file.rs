@@ -87,6 +87,14 @@ pub(super) struct ServerFile {
     /// Browser origins allowed to call the server, e.g. "https://app.example.com".
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// Programs and scripts run at once (default: one per core of this machine).
+    pub max_runs: Option<usize>,
+    /// Runs that may wait for a turn beyond those (default: 32 per run at once);
+    /// past that a run is refused at once, as retryable ("busy"; over HTTP, 503).
+    pub queue: Option<usize>,
+    /// When stopped (SIGINT, SIGTERM), how long `cemcp serve` lets runs in flight
+    /// finish before cancelling them (default "10s").
+    pub drain: Option<HumanDuration>,
 }
 
 /// One bearer token.

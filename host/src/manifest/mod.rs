@@ -55,7 +55,8 @@ pub struct Manifest {
     pub gates: Vec<GateSpec>,
 }
 
-/// Who may connect to `cemcp serve --http`.
+/// How runs are served: how many at once, and who may connect to
+/// `cemcp serve --http`.
 #[derive(Debug, Clone, Default)]
 pub struct ServerSpec {
     /// Bearer tokens by the hex sha256 of the token, each with its profile.
@@ -64,6 +65,12 @@ pub struct ServerSpec {
     pub allowed_hosts: Vec<String>,
     /// Allowed browser origins.
     pub allowed_origins: Vec<String>,
+    /// Programs and scripts run at once.
+    pub max_runs: usize,
+    /// Runs that may wait for a turn.
+    pub queue: usize,
+    /// How long a stopping server lets runs in flight finish.
+    pub drain: Duration,
 }
 
 /// One tool component and its grants.
@@ -376,10 +383,18 @@ impl Manifest {
             ));
         }
 
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let max_runs = file.server.max_runs.unwrap_or(cores);
+        if max_runs == 0 {
+            problems.push(Problem::new(&Location::Server, "max-runs", "must be at least 1"));
+        }
         let mut server = ServerSpec {
             tokens: Vec::new(),
             allowed_hosts: file.server.allowed_hosts,
             allowed_origins: file.server.allowed_origins,
+            max_runs,
+            queue: file.server.queue.unwrap_or(max_runs.saturating_mul(crate::admission::QUEUE_PER_RUN)),
+            drain: file.server.drain.map_or(Duration::from_secs(10), |d| d.0),
         };
         for (i, token) in file.server.tokens.into_iter().enumerate() {
             match parse_digest(&token.sha256) {

@@ -7,7 +7,9 @@
 //!   label may be the tool author's, and is bounded;
 //! - `[cemcp: refused]`: a gate refused the run or a call, or withheld a text; the
 //!   words are the host's (which gate, which rule, why);
-//! - `[cemcp: invalid arguments]`: the request itself was wrong; nothing ran.
+//! - `[cemcp: invalid arguments]`: the request itself was wrong; nothing ran;
+//! - `[cemcp: busy]`: the host is running all it may (or stopping); nothing ran, and
+//!   the same call may succeed later (`_meta["io.cemcp/retry-after-ms"]`).
 //!
 //! Every result also says where its content comes from in `_meta`, under
 //! [`CONTENT_META`]: `{"source": "tool `db`" | "program" | "cemcp", "trust":
@@ -121,6 +123,19 @@ pub(super) fn structured(key: &str, value: Value) -> CallToolResult {
 /// A tool or program failure, for the model: bounded, and labelled as such.
 pub(super) fn tool_error(message: &str) -> CallToolResult {
     labelled("tool error", message)
+}
+
+/// How long a client told "busy" should wait before trying again, in `_meta`.
+pub const RETRY_META: &str = "io.cemcp/retry-after-ms";
+
+/// A call refused because the host is full or stopping: nothing ran, and the client
+/// may try again (after `_meta["io.cemcp/retry-after-ms"]`).
+pub(super) fn busy(message: &str) -> CallToolResult {
+    let mut result = labelled("busy", message);
+    let mut meta = result.meta.take().unwrap_or_default();
+    meta.0.insert(RETRY_META.to_owned(), json!(1000));
+    result.meta = Some(meta);
+    result
 }
 
 /// A gate's refusal: the host's words, labelled as such.

@@ -408,6 +408,7 @@ async fn execute(
                 if printed.is_empty() { String::new() } else { format!("\n[printed before failing]\n{printed}") };
             mark(tool_error(&format!("the script failed: {message}{printed}")), Source::Program, &none)
         }
+        Ok(Err(busy @ RunError::Busy(_))) => mark(super::call::busy(&busy.to_string()), Source::Host, &none),
         Ok(Err(failed)) if failed.denial().is_some() => mark(refused(&failed.to_string()), Source::Host, &none),
         Ok(Err(failed)) => mark(tool_error(&failed.to_string()), Source::Program, &none),
         Err(cancelled) => mark(tool_error(&cancelled), Source::Host, &none),

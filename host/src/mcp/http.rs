@@ -31,7 +31,9 @@ use tower::ServiceExt as _;
 
 use super::stdio::{INVALID_REQUEST, error_reply, parse_message, too_large_reply};
 use super::{CemcpServer, Expose, MAX_REQUEST_BYTES};
+use crate::admission::Admission;
 use crate::runtime::Runtime;
+use tokio_util::sync::CancellationToken;
 
 type McpService = StreamableHttpService<CemcpServer, LocalSessionManager>;
 
@@ -44,6 +46,11 @@ struct Gate {
     open: Option<String>,
     /// Requests being answered, as "session id, request id".
     in_flight: Arc<Mutex<HashSet<String>>>,
+    /// Who runs and who waits: a run that would be refused as busy is answered 503
+    /// here, before it reaches a handler.
+    admission: Arc<Admission>,
+    /// Cancelled when the server is stopping: new runs are answered 503.
+    stopping: CancellationToken,
 }
 
 /// Serves MCP over HTTP on `addr` until the process is stopped.
@@ -85,9 +92,11 @@ pub async fn serve_http(
     } else {
         spec.tokens.iter().map(|(_, p)| p.clone()).collect()
     };
+    let (stopping, closing) = (CancellationToken::new(), CancellationToken::new());
     let mut services = BTreeMap::new();
     for name in profiles {
-        let server = CemcpServer::new(Arc::clone(&runtime), Some(&name), expose)?;
+        let server =
+            CemcpServer::new(Arc::clone(&runtime), Some(&name), expose)?.stopped_by(stopping.clone(), closing.clone());
         let service = StreamableHttpService::new(
             move || Ok(server.clone()),
             Arc::new(LocalSessionManager::default()),
@@ -96,11 +105,19 @@ pub async fn serve_http(
         services.insert(name, service);
     }
     let open = spec.tokens.is_empty().then(|| services.keys().next().cloned()).flatten();
-    let gate = Arc::new(Gate { tokens: spec.tokens, services, open, in_flight: Arc::default() });
+    let admission = Arc::clone(runtime.admission());
+    let gate = Arc::new(Gate {
+        tokens: spec.tokens,
+        services,
+        open,
+        in_flight: Arc::default(),
+        admission,
+        stopping: stopping.clone(),
+    });
     let app = axum::Router::new().route("/mcp", axum::routing::any(handle)).with_state(gate);
     eprintln!("cemcp: serving MCP on http://{local}/mcp");
-    axum::serve(listener, app).await?;
-    Ok(())
+    let serving = async move { axum::serve(listener, app).await.map_err(anyhow::Error::from) };
+    super::stop(&runtime, serving, &stopping, &closing).await
 }
 
 async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
@@ -186,6 +203,12 @@ async fn checked_post(gate: &Gate, request: Request) -> Result<(Request, Option<
         });
         json_rpc_error(StatusCode::BAD_REQUEST, reply)
     })?;
+    if let rmcp::model::JsonRpcMessage::Request(request) = &message
+        && (gate.stopping.is_cancelled() || gate.admission.is_full())
+        && starts_a_run(&bytes)
+    {
+        return Err(busy(gate, serde_json::to_value(&request.id).unwrap_or_default()));
+    }
     let session = parts.headers.get("mcp-session-id").and_then(|v| v.to_str().ok());
     let claim = match (&message, session) {
         (rmcp::model::JsonRpcMessage::Request(request), Some(session)) => {
@@ -209,6 +232,35 @@ async fn checked_post(gate: &Gate, request: Request) -> Result<(Request, Option<
     };
     Ok((Request::from_parts(parts, Body::from(bytes)), claim))
 }
+
+/// Whether a request body calls `run_program` or `run_script` (parsed only when the
+/// host is full or stopping).
+fn starts_a_run(bytes: &[u8]) -> bool {
+    let Ok(message) = serde_json::from_slice::<serde_json::Value>(bytes) else { return false };
+    message.get("method").and_then(serde_json::Value::as_str) == Some("tools/call")
+        && matches!(
+            message.pointer("/params/name").and_then(serde_json::Value::as_str),
+            Some(super::code_mode::RUN | super::code_mode::SCRIPT)
+        )
+}
+
+/// 503 with `Retry-After` and a JSON-RPC error saying why: nothing ran.
+fn busy(gate: &Gate, id: serde_json::Value) -> Response {
+    let message = if gate.stopping.is_cancelled() {
+        "the server is stopping; nothing ran".to_owned()
+    } else {
+        let (load, (max_runs, queue)) = (gate.admission.load(), gate.admission.limits());
+        crate::admission::Busy { running: load.running, waiting: load.waiting, max_runs, queue }.to_string()
+    };
+    tracing::info!("answered 503: {message}");
+    let reply = error_reply(id, SERVER_BUSY, &message);
+    let mut response = json_rpc_error(StatusCode::SERVICE_UNAVAILABLE, reply);
+    response.headers_mut().insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+    response
+}
+
+/// The JSON-RPC error code of a busy answer (implementation-defined server error).
+const SERVER_BUSY: i64 = -32000;
 
 fn json_rpc_error(status: StatusCode, reply: serde_json::Value) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], reply.to_string()).into_response()

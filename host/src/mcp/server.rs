@@ -53,6 +53,9 @@ struct Inner {
     /// Cancelled when the client is gone (stdin closed) or the server stops: every
     /// run in flight is cancelled with it.
     closing: CancellationToken,
+    /// Cancelled when the server is asked to stop: new calls are refused (runs in
+    /// flight go on until `closing`).
+    stopping: CancellationToken,
 }
 
 impl CemcpServer {
@@ -65,15 +68,16 @@ impl CemcpServer {
     pub fn new(runtime: Arc<Runtime>, profile: Option<&str>, expose: Expose) -> anyhow::Result<Self> {
         let profile = Arc::clone(runtime.profile(profile)?);
         let tools = if expose == Expose::Code { Vec::new() } else { mcp_tools(&profile) };
-        let closing = CancellationToken::new();
-        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing }) })
+        let (closing, stopping) = (CancellationToken::new(), CancellationToken::new());
+        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing, stopping }) })
     }
 
-    /// The same server, whose runs are all cancelled when `closing` is.
+    /// The same server, whose runs are all cancelled when `closing` is, and which
+    /// refuses new calls once `stopping` is.
     #[must_use]
-    pub fn cancelled_by(self, closing: CancellationToken) -> Self {
+    pub fn stopped_by(self, stopping: CancellationToken, closing: CancellationToken) -> Self {
         let Inner { runtime, profile, expose, tools, .. } = Arc::unwrap_or_clone(self.inner);
-        Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing }) }
+        Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing, stopping }) }
     }
 
     fn listed(&self) -> Vec<Tool> {
@@ -129,7 +133,9 @@ impl ServerHandler for CemcpServer {
         let inner = &self.inner;
         let arguments = request.arguments.unwrap_or_default();
         let started = std::time::Instant::now();
-        let result = if let Some(tool) = inner.tools.iter().find(|t| t.name == request.name) {
+        let result = if inner.stopping.is_cancelled() {
+            super::call::busy("the server is stopping; nothing ran")
+        } else if let Some(tool) = inner.tools.iter().find(|t| t.name == request.name) {
             tools_mode::call(tool, arguments, &context, &inner.closing).await
         } else if inner.expose != Expose::Tools && code_mode::is_code_tool(&request.name) {
             let runtime = Arc::clone(&inner.runtime);

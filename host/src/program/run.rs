@@ -113,6 +113,9 @@ pub enum RunError {
         /// What the script printed before failing.
         printed: String,
     },
+    /// The host is running all it may and its queue is full: nothing ran; retry.
+    #[error(transparent)]
+    Busy(crate::admission::Busy),
     /// A gate refused the program or script before it ran (point 2).
     #[error("the run was refused: {0}")]
     Refused(Denial),
