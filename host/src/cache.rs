@@ -14,10 +14,17 @@
 //! entry as used (its modification time). An entry larger than the whole bound is
 //! not kept.
 //!
-//! # Trust
+//! # Trust and damage
 //!
 //! Deserializing runs the machine code in the file: the cache directory must be
-//! writable only by the user running cemcp. The directory is created with mode 0700.
+//! writable only by the user running cemcp. The directory is created with mode 0700,
+//! and a directory that group or others may write is refused ([`ComponentCache::check`],
+//! which `Runtime::new` calls): every entry in it could be someone else's code.
+//!
+//! Every entry carries a CRC-32 of its content after a magic header, checked before
+//! anything in it is used: an entry cut short by a full disk or damaged on disk is
+//! recompiled and replaced, never loaded. (The check is for damage, not for an
+//! attacker: one who can write the directory is excluded by its permissions.)
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
@@ -46,6 +53,19 @@ pub fn digest(bytes: &[u8]) -> String {
 
 /// The most bytes a cache directory holds unless told otherwise.
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// The first bytes of every entry, before its CRC-32 and content.
+const MAGIC: &[u8; 8] = b"cemcp\x00c1";
+
+/// Why a cache directory cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("refusing the component cache {}: {reason}", dir.display())]
+pub struct CacheError {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Why.
+    pub reason: String,
+}
 
 /// Temporary files left by a writer that died are removed after this long.
 const STALE_TEMP: Duration = Duration::from_secs(600);
@@ -97,6 +117,43 @@ impl ComponentCache {
     /// The cache directory, if caching is on.
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
+    }
+
+    /// Whether the directory may be used: if it exists, neither group nor others may
+    /// write it (its entries are machine code that cemcp runs).
+    ///
+    /// # Ambient authority
+    ///
+    /// Reads the directory's metadata.
+    ///
+    /// # Errors
+    ///
+    /// A [`CacheError`] naming the directory, its mode and what to do.
+    pub fn check(&self) -> Result<(), CacheError> {
+        let Some(dir) = &self.dir else { return Ok(()) };
+        let meta = match std::fs::metadata(dir) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(CacheError { dir: dir.clone(), reason: format!("cannot read it: {e}") }),
+        };
+        if !meta.is_dir() {
+            return Err(CacheError { dir: dir.clone(), reason: "it is not a directory".into() });
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o022 != 0 {
+                return Err(CacheError {
+                    dir: dir.clone(),
+                    reason: format!(
+                        "group or others may write it (mode {mode:o}), and its entries are code cemcp runs; \
+                         `chmod 700` it, or choose another with --cache-dir"
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Loads a component from its wasm bytes, through the cache.
@@ -163,17 +220,17 @@ impl ComponentCache {
     ) -> wasmtime::Result<Vec<u8>> {
         let Some(dir) = &self.dir else { return derive() };
         let entry = dir.join(entry_name(engine, wasm).replace(".cwasm", &format!("-{tag}.wasm")));
-        if let Ok(bytes) = std::fs::read(&entry) {
-            mark_used(&entry);
-            return Ok(bytes);
+        match std::fs::read(&entry).map(|bytes| checked(&bytes).map(<[u8]>::to_vec)) {
+            Ok(Ok(bytes)) => {
+                mark_used(&entry);
+                return Ok(bytes);
+            }
+            Ok(Err(damage)) => tracing::warn!(entry = %entry.display(), "ignoring a damaged cache entry: {damage}"),
+            Err(_) => {}
         }
         let bytes = derive()?;
-        let written = create_private_dir(dir).map_err(anyhow::Error::from).and_then(|()| {
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            temp.write_all(&bytes)?;
-            temp.persist(&entry)?;
-            Ok(())
-        });
+        let written =
+            create_private_dir(dir).map_err(anyhow::Error::from).and_then(|()| write_entry(dir, &entry, &bytes));
         if let Err(e) = written {
             tracing::warn!(dir = %dir.display(), "cannot write the component cache: {e}");
         }
@@ -227,10 +284,41 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
 
 #[expect(unsafe_code, reason = "loading compiled code is what a cache is for; see the Trust section")]
 fn deserialize(engine: &Engine, entry: &Path) -> wasmtime::Result<Component> {
+    let bytes = std::fs::read(entry)?;
+    let content = checked(&bytes).map_err(|damage| wasmtime::format_err!("{damage}"))?;
     // SAFETY: entries are written only by `store` below, from `serialize`, into a
-    // directory only this user can write (see the module's Trust section); wasmtime
-    // checks the header and the engine's compatibility before using one.
-    unsafe { Component::deserialize_file(engine, entry) }
+    // directory only this user can write (see the module's Trust section), and this
+    // one's checksum matches what was written; wasmtime checks the header and the
+    // engine's compatibility before using it.
+    unsafe { Component::deserialize(engine, content) }
+}
+
+/// An entry's content, if its magic and CRC-32 are right; else what is wrong.
+fn checked(bytes: &[u8]) -> Result<&[u8], String> {
+    let (Some(magic), Some(crc), Some(content)) = (bytes.get(..8), bytes.get(8..12), bytes.get(12..)) else {
+        return Err(format!("it is {} bytes, too short to be an entry", bytes.len()));
+    };
+    if magic != MAGIC {
+        return Err("it does not start as an entry does".into());
+    }
+    let expected = u32::from_le_bytes(crc.try_into().unwrap_or_default());
+    let found = crc32fast::hash(content);
+    if found != expected {
+        return Err(format!("its checksum is {found:08x}, not {expected:08x}: it was cut short or damaged"));
+    }
+    Ok(content)
+}
+
+/// Writes `content` as an entry (magic, CRC-32, content) atomically: to a temporary
+/// file in `dir`, then renamed over `entry`.
+fn write_entry(dir: &Path, entry: &Path, content: &[u8]) -> anyhow::Result<()> {
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(MAGIC)?;
+    temp.write_all(&crc32fast::hash(content).to_le_bytes())?;
+    temp.write_all(content)?;
+    temp.as_file().sync_all()?;
+    temp.persist(entry)?;
+    Ok(())
 }
 
 fn entry_name(engine: &Engine, wasm: &[u8]) -> String {
@@ -248,9 +336,7 @@ fn store(dir: &Path, entry: &Path, component: &Component, max_bytes: u64) -> any
         return Ok(false);
     }
     create_private_dir(dir)?;
-    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(&bytes)?;
-    temp.persist(entry)?;
+    write_entry(dir, entry, &bytes)?;
     Ok(true)
 }
 

@@ -64,6 +64,9 @@ pub enum LoadError {
     /// The manifest cannot be used; every problem is listed.
     #[error(transparent)]
     Manifest(#[from] ManifestError),
+    /// The component cache's directory cannot be trusted.
+    #[error(transparent)]
+    Cache(#[from] crate::cache::CacheError),
 }
 
 impl Runtime {
@@ -75,6 +78,7 @@ impl Runtime {
     /// cannot be used, each naming the tool and the field; [`LoadError::Engine`] when
     /// wasmtime cannot start.
     pub fn new(manifest: Manifest, cache: ComponentCache) -> Result<Self, LoadError> {
+        cache.check()?;
         // Each run holds its program and at most one instance per tool of its profile.
         let widest = manifest.profiles.values().map(|p| p.tools.len()).max().unwrap_or(0);
         let size = PoolSize { runs: manifest.server.max_runs, instances_per_run: widest + 1 };

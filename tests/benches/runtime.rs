@@ -31,7 +31,20 @@ fn load(c: &mut Criterion) {
 
     let mut group = c.benchmark_group(format!("load files component ({} KB)", wasm.len() / 1024));
     group.bench_function("cached: hash + deserialize", |b| b.iter(|| cache.load(&engine, &wasm).unwrap()));
+    // The reference: wasmtime alone mapping the same compiled code from a file, with
+    // no key to hash and no checksum to check.
+    let compiled = dir.path().join("reference.cwasm");
+    std::fs::write(&compiled, engine.precompile_component(&wasm).unwrap()).unwrap();
+    group.bench_function("reference: wasmtime deserialize_file alone", |b| {
+        b.iter(|| deserialize_file(&engine, &compiled))
+    });
     group.finish();
+}
+
+#[expect(unsafe_code, reason = "the reference loads compiled code it just wrote itself")]
+fn deserialize_file(engine: &wasmtime::Engine, path: &std::path::Path) -> wasmtime::component::Component {
+    // SAFETY: written by `precompile_component` on this engine a moment before.
+    unsafe { wasmtime::component::Component::deserialize_file(engine, path) }.unwrap()
 }
 
 fn launch(c: &mut Criterion) {

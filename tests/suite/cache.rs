@@ -44,6 +44,52 @@ fn corrupt_cache_entry_is_recompiled_and_replaced() {
 }
 
 #[test]
+fn an_entry_cut_short_or_with_a_flipped_byte_is_never_loaded_but_recompiled() {
+    let bed = TestBed::new();
+    let cache = ComponentCache::in_dir(bed.path().join("cache"));
+    let engine = cemcp::engine::new_engine().unwrap();
+    let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
+    let entry = std::fs::read_dir(bed.path().join("cache")).unwrap().next().unwrap().unwrap().path();
+    let whole = std::fs::read(&entry).unwrap();
+    // Cut short, as a full disk would leave it.
+    std::fs::write(&entry, &whole[..whole.len() / 2]).unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
+    // One byte of machine code changed, as a bad sector would: the header and the
+    // engine's compatibility still look right to wasmtime, the checksum does not.
+    let mut damaged = std::fs::read(&entry).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x40;
+    std::fs::write(&entry, &damaged).unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
+    assert_eq!(std::fs::read(&entry).unwrap(), whole, "the damaged entry was replaced");
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
+}
+
+#[test]
+#[cfg(unix)]
+fn a_cache_directory_others_may_write_is_refused_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let bed = TestBed::new();
+    let dir = bed.path().join("shared-cache");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let manifest = Manifest::load(&bed.write_manifest(&TestBed::base_manifest())).unwrap();
+    let error = Runtime::new(manifest, ComponentCache::in_dir(&dir)).err().unwrap().to_string();
+    assert_eq!(
+        error,
+        format!(
+            "refusing the component cache {}: group or others may write it (mode 777), and its entries are code \
+             cemcp runs; `chmod 700` it, or choose another with --cache-dir",
+            dir.display()
+        )
+    );
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let manifest = Manifest::load(&bed.path().join("manifest.toml")).unwrap();
+    assert!(Runtime::new(manifest, ComponentCache::in_dir(&dir)).is_ok());
+}
+
+#[test]
 fn disabled_cache_writes_nothing() {
     let engine = cemcp::engine::new_engine().unwrap();
     let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
