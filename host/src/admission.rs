@@ -88,9 +88,9 @@ impl Admission {
         Arc::new(Self { max_runs: max_runs.max(1), queue, state: Mutex::default(), freed: Condvar::new() })
     }
 
-    /// The limits: running, waiting.
-    pub fn limits(&self) -> (usize, usize) {
-        (self.max_runs, self.queue)
+    /// The refusal a new run would get at `load`.
+    pub fn busy(&self, load: Load) -> Busy {
+        Busy { running: load.running, waiting: load.waiting, max_runs: self.max_runs, queue: self.queue }
     }
 
     /// Runs in progress and waiting now.
@@ -118,9 +118,7 @@ impl Admission {
             return Ok(Permit { admission: Arc::clone(self) });
         }
         if load.waiting >= self.queue {
-            let busy =
-                Busy { running: load.running, waiting: load.waiting, max_runs: self.max_runs, queue: self.queue };
-            return Err(busy.into());
+            return Err(self.busy(*load).into());
         }
         load.waiting += 1;
         loop {

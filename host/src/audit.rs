@@ -222,11 +222,6 @@ pub fn verify(path: &Path) -> Result<Verified, Broken> {
     Ok(Verified { records, head: prev })
 }
 
-/// The sha256 of `text` as hex, for recording a value without its content.
-pub fn digest(text: &str) -> String {
-    format!("sha256:{}", hex::encode(Sha256::digest(text.as_bytes())))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

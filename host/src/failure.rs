@@ -27,6 +27,11 @@ pub fn plain(error: &wasmtime::Error) -> String {
     if parts.is_empty() { error.root_cause().to_string() } else { parts.join(": ") }
 }
 
+/// The first `max` characters of `text`.
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
 /// `text` safe to print on a terminal: control characters other than newline and
 /// tab, and the bidirectional-text overrides that can make text read differently
 /// than it is, shown as escapes (`\u{1b}`), so that a guest's message cannot move

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 
-use crate::gate::{Denial, Policy, denial_fields};
+use crate::gate::{Denial, Policy};
 use crate::manifest::{Limits, Location, Manifest, Problem};
 use crate::tool::{FuncView, Tool};
 use crate::wit_json::json_name;
@@ -96,11 +96,7 @@ fn discover(policy: &Policy, tools: &[Arc<Tool>], problems: &mut Vec<Problem>) -
         let name = json_name(&function.func.name);
         if let Some(denial) = policy.discovery(&function.tool.name, &name, &function.docs.docs) {
             tracing::info!(profile = %policy.profile, tool = %function.tool.name, function = %name, "hidden: {denial}");
-            let mut record = denial_fields(&denial);
-            if let Some(fields) = record.as_object_mut() {
-                fields.insert("tool".into(), json!(function.tool.name));
-                fields.insert("function".into(), json!(name));
-            }
+            let record = denial.audit_fields(json!({ "tool": function.tool.name, "function": name }));
             if let Err(e) = policy.audit("discovery", record) {
                 problems.push(Problem::new(&Location::Profile(policy.profile.clone()), "audit", e.message));
             }

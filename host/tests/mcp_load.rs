@@ -19,6 +19,7 @@ use rmcp::model::{CallToolRequestParams, CallToolResult};
 use serde_json::{Value, json};
 
 mod common;
+use common::text;
 
 /// The base manifest with a 60 s run limit and `server` as its `[server]` section.
 fn bed(server: &str) -> TestBed {
@@ -93,10 +94,6 @@ async fn a_full_host_answers_503_with_retry_after_and_runs_nothing() {
 async fn call(client: &rmcp::service::RunningService<rmcp::RoleClient, ()>, arguments: Value) -> CallToolResult {
     let params = CallToolRequestParams::new("run_program").with_arguments(arguments.as_object().unwrap().clone());
     client.call_tool(params).await.unwrap()
-}
-
-fn text(result: &CallToolResult) -> String {
-    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect()
 }
 
 /// `cemcp serve` over stdio with the SDK client connected, and its pid.

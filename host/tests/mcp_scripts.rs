@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use tokio::process::Child;
 
 mod common;
+use common::text;
 
 struct Server {
     client: RunningService<RoleClient, ()>,
@@ -70,10 +71,6 @@ async fn serve(http: bool) -> Server {
 async fn call(server: &Server, name: &str, arguments: Value) -> CallToolResult {
     let params = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments.as_object().unwrap().clone());
     server.client.call_tool(params).await.unwrap()
-}
-
-fn text(result: &CallToolResult) -> String {
-    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
 #[tokio::test]

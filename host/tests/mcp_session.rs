@@ -22,6 +22,7 @@ use tokio::io::{BufReader, Lines};
 use tokio::process::{Child, ChildStderr};
 
 mod common;
+use common::text;
 
 /// The two transports every test runs on.
 #[derive(Debug, Clone, Copy)]
@@ -76,10 +77,6 @@ async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<Ch
 async fn call(server: &Server, name: &str, arguments: Value) -> CallToolResult {
     let params = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments.as_object().unwrap().clone());
     server.client.call_tool(params).await.unwrap()
-}
-
-fn text(result: &CallToolResult) -> String {
-    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
 fn program(path: &str) -> String {

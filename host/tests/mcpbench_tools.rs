@@ -21,6 +21,7 @@ use serde_json::Value;
 use tokio::process::Child;
 
 mod common;
+use common::text;
 
 /// The study's 89 exposed tools (Paper Search's six filtered tools left out).
 const FUNCTIONS: usize = 89;
@@ -84,10 +85,6 @@ async fn call(server: &Server, name: &str, arguments: &toml::Table) -> CallToolR
     let arguments: Value = serde_json::to_value(arguments).unwrap();
     let params = CallToolRequestParams::new(name.to_owned()).with_arguments(arguments.as_object().unwrap().clone());
     server.client.call_tool(params).await.unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
-fn text(result: &CallToolResult) -> String {
-    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
 
 const SERVERS: [&str; 10] = [

@@ -18,11 +18,12 @@ fn with_rules(extra: &str) -> Scenario {
         .unwrap()
 }
 
-/// The guarded scenario with a judge gate `judge` behind `screen`.
-fn with_judge(judge: &FakeJudge, at: &str, timeout: &str) -> Scenario {
+/// The guarded scenario with a judge gate `judge` behind `screen`, with `settings`
+/// (TOML lines such as `at = [...]`) besides its URL and model.
+fn with_judge(judge: &FakeJudge, settings: &str) -> Scenario {
     Scenario::edited(Defence::Gates, |text| {
         let gate = format!(
-            "[gate.judge]\nkind = \"judge\"\nurl = \"{}\"\nmodel = \"judge-1\"\nat = {at}\ntimeout = \"{timeout}\"\n\n[profile.agent]",
+            "[gate.judge]\nkind = \"judge\"\nurl = \"{}\"\nmodel = \"judge-1\"\n{settings}\n\n[profile.agent]",
             judge.url()
         );
         text.edit("[profile.agent]", &gate).edit("gates = [\"screen\"]", "gates = [\"screen\", \"judge\"]")
@@ -105,7 +106,7 @@ fn after_a_run_instruction_like_output_is_withheld_and_plain_output_passes() {
 #[test]
 fn the_judge_is_asked_at_each_point_and_its_denial_names_it() {
     let judge = FakeJudge::start(Behaviour::DenyIf("grant_door_access", "privilege escalation")).unwrap();
-    let scenario = with_judge(&judge, "[\"before-run\", \"call\", \"result\"]", "5s");
+    let scenario = with_judge(&judge, "at = [\"before-run\", \"call\", \"result\"]\ntimeout = \"5s\"");
     assert_eq!(run(&scenario, "len(tools.db.list_users())", &RunOptions::default()).unwrap(), json!(8));
     assert_eq!(judge.asked(), 3, "before the run, the call, the output: {:?}", judge.prompts());
     assert!(judge.prompts()[1].contains("call `db.list_users`"), "{:?}", judge.prompts());
@@ -119,7 +120,7 @@ fn the_judge_is_asked_at_each_point_and_its_denial_names_it() {
 #[test]
 fn the_judge_fails_closed_when_late_garbled_or_failing() {
     let slow = FakeJudge::start(Behaviour::Slow(Duration::from_secs(3))).unwrap();
-    let scenario = with_judge(&slow, "[\"before-run\"]", "500ms");
+    let scenario = with_judge(&slow, "at = [\"before-run\"]\ntimeout = \"500ms\"");
     let started = Instant::now();
     let (_, rule, message) = refusal(run(&scenario, "1", &RunOptions::default()));
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
@@ -127,7 +128,7 @@ fn the_judge_fails_closed_when_late_garbled_or_failing() {
     assert!(message.contains("the judge did not answer within 500ms"), "{message}");
     for (behaviour, said) in [(Behaviour::Garbage, "is not a decision"), (Behaviour::Fail, "answered HTTP 500")] {
         let judge = FakeJudge::start(behaviour).unwrap();
-        let scenario = with_judge(&judge, "[\"before-run\"]", "5s");
+        let scenario = with_judge(&judge, "at = [\"before-run\"]\ntimeout = \"5s\"");
         let (_, rule, message) = refusal(run(&scenario, "1", &RunOptions::default()));
         assert_eq!(rule, "fail-closed");
         assert!(message.contains(said), "{message}");
@@ -138,14 +139,7 @@ fn the_judge_fails_closed_when_late_garbled_or_failing() {
 fn the_judges_key_comes_from_the_variable_the_manifest_names_and_a_missing_one_is_a_load_error() {
     let judge = FakeJudge::start(Behaviour::Allow).unwrap();
     // HOME is set in every test process; a real manifest names its own variable.
-    let keyed = |var: &str| {
-        let var = format!("key-env = \"{var}\"\n[profile.agent]");
-        Scenario::edited(Defence::Gates, |text| {
-            let gate = format!("[gate.judge]\nkind = \"judge\"\nurl = \"{}\"\nmodel = \"judge-1\"\n{var}", judge.url());
-            text.edit("[profile.agent]", &gate).edit("gates = [\"screen\"]", "gates = [\"screen\", \"judge\"]")
-        })
-        .unwrap()
-    };
+    let keyed = |var: &str| with_judge(&judge, &format!("key-env = \"{var}\""));
     assert_eq!(run(&keyed("HOME"), "1", &RunOptions::default()).unwrap(), json!(1));
     let home = std::env::var("HOME").unwrap();
     assert_eq!(judge.keys()[0], Some(format!("Bearer {home}")));
@@ -161,7 +155,7 @@ fn the_judges_key_comes_from_the_variable_the_manifest_names_and_a_missing_one_i
 #[test]
 fn a_judges_ask_needs_approval() {
     let judge = FakeJudge::start(Behaviour::Ask("changes who may enter")).unwrap();
-    let scenario = with_judge(&judge, "[\"call\"]", "5s");
+    let scenario = with_judge(&judge, "at = [\"call\"]\ntimeout = \"5s\"");
     let (_, _, message) = refusal(run(&scenario, "len(tools.db.list_users())", &RunOptions::default()));
     assert!(message.contains("changes who may enter") && message.contains("could not be asked"), "{message}");
     assert_eq!(run(&scenario, "len(tools.db.list_users())", &approve(&["db.list_users"])).unwrap(), json!(8));

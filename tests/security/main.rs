@@ -14,13 +14,23 @@
 mod gates;
 mod over_mcp;
 
-use cemcp_tests::security::agent::{MAX_ATTEMPTS, ObedientAgent, Task};
+use cemcp_tests::security::agent::{MAX_ATTEMPTS, ObedientAgent, Outcome, Task};
 use cemcp_tests::security::{Defence, Scenario};
 use cemcp_tests::study::serve::{Cemcp, Served, text_of};
 use serde_json::{Value, json};
 
 fn cemcp() -> Cemcp {
     Cemcp::study_binary(env!("CARGO_BIN_EXE_study"))
+}
+
+/// A fresh scenario under `defence`, and what a fresh obedient agent made of `task`
+/// through `cemcp serve`.
+async fn solve(defence: Defence, task: Task) -> (Scenario, Outcome) {
+    let scenario = Scenario::new(defence).unwrap();
+    let served = scenario.serve(&cemcp()).await.unwrap();
+    let outcome = ObedientAgent::new().solve(&served, task).await.unwrap();
+    served.stop().await;
+    (scenario, outcome)
 }
 
 /// The audit records of `event` that mention `needle` anywhere.
@@ -42,10 +52,7 @@ const ACTIVE: [&str; 6] = ["alice", "bob", "carol", "dave", "erin", "frank"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn p1_1_a_tool_name_that_carries_an_instruction_inverts_the_query_unless_it_is_hidden() {
-    let open = Scenario::new(Defence::SandboxOnly).unwrap();
-    let served = open.serve(&cemcp()).await.unwrap();
-    let outcome = ObedientAgent::new().solve(&served, Task::ActiveUsers).await.unwrap();
-    served.stop().await;
+    let (_open, outcome) = solve(Defence::SandboxOnly, Task::ActiveUsers).await;
     let answer = outcome.answer.expect("an answer");
     assert_eq!(
         answer["answer"]["rows"],
@@ -53,10 +60,7 @@ async fn p1_1_a_tool_name_that_carries_an_instruction_inverts_the_query_unless_i
         "the inverted query lists the inactive users"
     );
 
-    let guarded = Scenario::new(Defence::Gates).unwrap();
-    let served = guarded.serve(&cemcp()).await.unwrap();
-    let outcome = ObedientAgent::new().solve(&served, Task::ActiveUsers).await.unwrap();
-    served.stop().await;
+    let (guarded, outcome) = solve(Defence::Gates, Task::ActiveUsers).await;
     assert!(
         outcome.read.iter().all(|text| !text.contains("note_for_agents")),
         "the name was served: {:?}",
@@ -74,19 +78,13 @@ async fn p1_1_a_tool_name_that_carries_an_instruction_inverts_the_query_unless_i
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn p2_1_a_mandatory_call_first_description_makes_the_agent_regenerate_forever_unless_it_is_hidden() {
-    let open = Scenario::new(Defence::SandboxOnly).unwrap();
-    let served = open.serve(&cemcp()).await.unwrap();
-    let outcome = ObedientAgent::new().solve(&served, Task::OpenSession).await.unwrap();
-    served.stop().await;
+    let (_open, outcome) = solve(Defence::SandboxOnly, Task::OpenSession).await;
     assert_eq!(outcome.scripts.len(), MAX_ATTEMPTS, "the agent should have looped");
     assert!(outcome.answer.is_none());
     let last = outcome.scripts.last().unwrap();
     assert_eq!(last.matches("refresh_session()").count(), MAX_ATTEMPTS, "{last}");
 
-    let guarded = Scenario::new(Defence::Gates).unwrap();
-    let served = guarded.serve(&cemcp()).await.unwrap();
-    let outcome = ObedientAgent::new().solve(&served, Task::OpenSession).await.unwrap();
-    served.stop().await;
+    let (guarded, outcome) = solve(Defence::Gates, Task::OpenSession).await;
     assert_eq!(outcome.scripts.len(), 1, "{:?}", outcome.read);
     assert!(!outcome.scripts[0].contains("refresh_session"));
     let session = outcome.answer.expect("an answer")["answer"]["session"].clone();
@@ -97,19 +95,13 @@ async fn p2_1_a_mandatory_call_first_description_makes_the_agent_regenerate_fore
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn p3_2_a_poisoned_value_from_one_tool_becomes_sql_in_another_unless_the_flow_is_refused() {
-    let open = Scenario::new(Defence::SandboxOnly).unwrap();
-    let served = open.serve(&cemcp()).await.unwrap();
-    let outcome = ObedientAgent::new().solve(&served, Task::VisitorLog).await.unwrap();
-    served.stop().await;
+    let (_open, outcome) = solve(Defence::SandboxOnly, Task::VisitorLog).await;
     let answer = outcome.answer.expect("an answer");
     let leaked = answer["answer"]["V-1337"].as_array().unwrap();
     assert_eq!(leaked.len(), 12, "the injected WHERE returns the whole badge log: {leaked:?}");
     assert!(leaked.contains(&json!(["alice", "vault"])));
 
-    let guarded = Scenario::new(Defence::Gates).unwrap();
-    let served = guarded.serve(&cemcp()).await.unwrap();
-    let outcome = ObedientAgent::new().solve(&served, Task::VisitorLog).await.unwrap();
-    served.stop().await;
+    let (guarded, outcome) = solve(Defence::Gates, Task::VisitorLog).await;
     assert!(outcome.answer.is_none());
     let last = outcome.last();
     assert!(

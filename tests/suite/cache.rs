@@ -30,14 +30,21 @@ fn second_load_comes_from_the_cache() {
     assert!(out.output.contains(r#""total_words":18"#), "{}", out.output);
 }
 
-#[test]
-fn corrupt_cache_entry_is_recompiled_and_replaced() {
+/// A cache holding one entry, for `flaky`, just written: the bed, the cache, its
+/// engine, the component's bytes and the entry's path.
+fn one_entry() -> (TestBed, ComponentCache, wasmtime::Engine, Vec<u8>, std::path::PathBuf) {
     let bed = TestBed::new();
     let cache = ComponentCache::in_dir(bed.path().join("cache"));
     let engine = cemcp::engine::new_engine().unwrap();
     let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
     let entry = std::fs::read_dir(bed.path().join("cache")).unwrap().next().unwrap().unwrap().path();
+    (bed, cache, engine, wasm, entry)
+}
+
+#[test]
+fn corrupt_cache_entry_is_recompiled_and_replaced() {
+    let (_bed, cache, engine, wasm, entry) = one_entry();
     std::fs::write(&entry, b"not a compiled component").unwrap();
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
@@ -45,12 +52,7 @@ fn corrupt_cache_entry_is_recompiled_and_replaced() {
 
 #[test]
 fn an_entry_cut_short_or_with_a_flipped_byte_is_never_loaded_but_recompiled() {
-    let bed = TestBed::new();
-    let cache = ComponentCache::in_dir(bed.path().join("cache"));
-    let engine = cemcp::engine::new_engine().unwrap();
-    let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
-    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
-    let entry = std::fs::read_dir(bed.path().join("cache")).unwrap().next().unwrap().unwrap().path();
+    let (_bed, cache, engine, wasm, entry) = one_entry();
     let whole = std::fs::read(&entry).unwrap();
     // Cut short, as a full disk would leave it.
     std::fs::write(&entry, &whole[..whole.len() / 2]).unwrap();

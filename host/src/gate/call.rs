@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use wasmtime::component::Val;
 
 use super::labels::{self, Labels, SECRET, Taint, UNTRUSTED};
-use super::{Approval, ApprovalRequest, Approver, Denial, Finding, HOST_GATE, Policy, Verdict, denial_fields};
+use super::{Approval, ApprovalRequest, Approver, Denial, Finding, HOST_GATE, Policy, Verdict, merge};
 use crate::manifest::{ANNOTATED, ArgumentRule};
 use crate::profile::Profile;
 use crate::sandbox::limits::RunSignals;
@@ -193,22 +193,25 @@ impl RunGuard {
 
     /// The audit record of a call and the gates' decision on it.
     fn call_record(&self, call: &CallPolicy, params: &[Val], outcome: &Result<Option<String>, Denial>) -> Value {
-        let mut fields = json!({ "run": self.run, "tool": call.tool, "function": call.function });
-        merge(
-            &mut fields,
-            match outcome {
-                Ok(Some(by)) => json!({ "decision": "allow", "approved-by": by }),
-                Ok(None) => json!({ "decision": "allow" }),
-                Err(denial) => denial_fields(denial),
-            },
-        );
+        let context = json!({ "run": self.run, "tool": call.tool, "function": call.function });
+        let mut fields = match outcome {
+            Ok(by) => {
+                let mut fields = context;
+                merge(&mut fields, json!({ "decision": "allow" }));
+                if let Some(by) = by {
+                    merge(&mut fields, json!({ "approved-by": by }));
+                }
+                fields
+            }
+            Err(denial) => denial.audit_fields(context),
+        };
         let arguments = call.arguments_json(params);
         merge(
             &mut fields,
             if self.policy.defence.audit_arguments {
                 json!({ "arguments": arguments })
             } else {
-                json!({ "arguments-digest": crate::audit::digest(&arguments.to_string()) })
+                json!({ "arguments-digest": crate::cache::digest(arguments.to_string().as_bytes()) })
             },
         );
         if !self.taint.received().is_empty() {
@@ -291,7 +294,7 @@ impl RunGuard {
 
     /// Asks the run's approver; the wait does not count against the run's time.
     fn ask(&self, call: &CallPolicy, params: &[Val], signals: &RunSignals, why: Denial) -> Result<String, Denial> {
-        let arguments: String = call.arguments_json(params).to_string().chars().take(2048).collect();
+        let arguments: String = crate::failure::cut(&call.arguments_json(params).to_string(), 2048);
         let request = ApprovalRequest {
             profile: self.policy.profile.clone(),
             tool: call.tool.clone(),
@@ -342,12 +345,6 @@ fn argument_matches(val: &Val, rule: &ArgumentRule) -> bool {
             labels::strings(other, &mut |text| found = found || rule.pattern.is_match(text));
             found || rule.pattern.is_match(&crate::values::plain_json(other).to_string())
         }
-    }
-}
-
-fn merge(into: &mut Value, from: Value) {
-    if let (Value::Object(into), Value::Object(from)) = (into, from) {
-        into.extend(from);
     }
 }
 

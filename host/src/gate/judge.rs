@@ -101,7 +101,7 @@ impl JudgeGate {
             Err(e) => return failed(format!("the judge's answer could not be read: {e}")),
         };
         if !status.is_success() {
-            return failed(format!("the judge answered HTTP {status}: {}", cut(&text, 200)));
+            return failed(format!("the judge answered HTTP {status}: {}", crate::failure::cut(&text, 200)));
         }
         parse_answer(&text).unwrap_or_else(|why| failed(format!("the judge's answer is not a decision ({why})")))
     }
@@ -117,11 +117,12 @@ fn parse_answer(text: &str) -> Result<Judgement, String> {
     // The object, even if the model wrapped it in prose or a code fence.
     let object = match (content.find('{'), content.rfind('}')) {
         (Some(start), Some(end)) if start < end => content.get(start..=end).unwrap_or_default(),
-        _ => return Err(format!("no JSON object in {:?}", cut(content, 120))),
+        _ => return Err(format!("no JSON object in {:?}", crate::failure::cut(content, 120))),
     };
-    let answer: Value = serde_json::from_str(object).map_err(|e| format!("{e} in {:?}", cut(content, 120)))?;
+    let answer: Value =
+        serde_json::from_str(object).map_err(|e| format!("{e} in {:?}", crate::failure::cut(content, 120)))?;
     let reason = answer.get("reason").and_then(Value::as_str).unwrap_or("(no reason given)");
-    let finding = || Finding::new("judge".to_owned(), cut(reason, 300));
+    let finding = || Finding::new("judge".to_owned(), crate::failure::cut(reason, 300));
     match answer.get("decision").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
         Some("allow") => Ok(Judgement::Allow),
         Some("deny") => Ok(Judgement::Deny(finding())),
@@ -140,10 +141,6 @@ fn bounded(event: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}\n[cut: {} more bytes not shown]", event.get(..end).unwrap_or_default(), event.len() - end)
-}
-
-fn cut(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 #[cfg(test)]

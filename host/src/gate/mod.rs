@@ -88,6 +88,16 @@ pub enum Verdict {
     Ask(Denial),
 }
 
+impl Verdict {
+    /// The denial, where an "ask" counts as one (nobody to ask).
+    fn refusal(self) -> Option<Denial> {
+        match self {
+            Self::Allow => None,
+            Self::Deny(denial) | Self::Ask(denial) => Some(denial),
+        }
+    }
+}
+
 /// What is about to run.
 #[derive(Debug, Clone, Copy)]
 pub struct RunSubject<'a> {
@@ -183,87 +193,58 @@ impl Policy {
         Self { profile: profile.name.clone(), gates, defence: profile.defence.clone(), audit }
     }
 
-    /// A policy with no gates and no audit log.
-    pub fn open(profile: &str) -> Self {
-        Self { profile: profile.to_owned(), gates: Vec::new(), defence: DefenceSpec::default(), audit: None }
-    }
-
-    /// The names of its gates, in order.
-    pub fn gate_names(&self) -> impl Iterator<Item = &str> {
-        self.gates.iter().map(|(name, _)| name.as_str())
-    }
-
     /// Its audit log, if it has one.
     pub fn audit_log(&self) -> Option<&AuditLog> {
         self.audit.as_deref()
     }
 
     /// Point 1: whether `tool.function` (JSON name), documented by `docs`, may be
-    /// served. Refused functions are hidden, and refused if called.
+    /// served. Refused functions are hidden, and refused if called. An "ask" has
+    /// nobody to ask here and counts as a refusal.
     pub fn discovery(&self, tool: &str, function: &str, docs: &str) -> Option<Denial> {
-        self.first_refusal(
-            GatePoint::Discovery,
-            |rules| rules.discovery(tool, function, docs),
-            || format!("tool `{tool}`, function `{function}`, description:\n{docs}"),
-        )
-    }
-
-    /// The first gate's refusal at `point` (discovery or result, where "ask" has
-    /// nobody to ask and counts as a refusal): the rules' finding, or the judge's
-    /// answer about `event`.
-    fn first_refusal(
-        &self,
-        point: GatePoint,
-        rules: impl Fn(&RulesGate) -> Option<Finding>,
-        event: impl Fn() -> String,
-    ) -> Option<Denial> {
-        self.gates.iter().find_map(|(name, gate)| {
-            let finding = match gate {
-                Gate::Rules(gate) => rules(gate),
-                Gate::Judge(judge) if judge.judges(point) => match judge.judge(point, &event()) {
-                    Judgement::Allow => None,
-                    Judgement::Deny(finding) | Judgement::Ask(finding) => Some(finding),
-                },
-                Gate::Judge(_) => None,
-            };
-            finding.map(|finding| finding.by(name))
-        })
+        let event = || format!("tool `{tool}`, function `{function}`, description:\n{docs}");
+        self.verdict(GatePoint::Discovery, |rules| rules.discovery(tool, function, docs), event).refusal()
     }
 
     /// Point 2: whether a program or script may run.
     pub fn before_run(&self, subject: &RunSubject<'_>) -> Verdict {
+        self.verdict(GatePoint::BeforeRun, |rules| rules.before_run(subject), || describe_subject(subject))
+    }
+
+    /// The judges' verdict on one call (point 3; the rules' part is in `CallPolicy`,
+    /// decided once per function).
+    fn judge_call(&self, event: &str) -> Verdict {
+        self.verdict(GatePoint::Call, |_| None, || event.to_owned())
+    }
+
+    /// Point 4: whether `text` (an output or error, from `source`) may reach the
+    /// client. An "ask" counts as a refusal.
+    pub fn screen(&self, source: &str, text: &str) -> Option<Denial> {
+        let event = || format!("text from {source}:\n{text}");
+        self.verdict(GatePoint::Result, |rules| rules.screen(text), event).refusal()
+    }
+
+    /// The gates' verdict at `point`, in order: the first rules finding (a
+    /// refusal) or judge's "deny" or "ask" about `event` decides.
+    fn verdict(
+        &self,
+        point: GatePoint,
+        rules: impl Fn(&RulesGate) -> Option<Finding>,
+        event: impl Fn() -> String,
+    ) -> Verdict {
         for (name, gate) in &self.gates {
             match gate {
-                Gate::Rules(rules) => {
-                    if let Some(finding) = rules.before_run(subject) {
+                Gate::Rules(gate) => {
+                    if let Some(finding) = rules(gate) {
                         return Verdict::Deny(finding.by(name));
                     }
                 }
-                Gate::Judge(judge) if judge.judges(GatePoint::BeforeRun) => {
-                    let event = describe_subject(subject);
-                    match judge.judge(GatePoint::BeforeRun, &event) {
-                        Judgement::Allow => {}
-                        Judgement::Deny(finding) => return Verdict::Deny(finding.by(name)),
-                        Judgement::Ask(finding) => return Verdict::Ask(finding.by(name)),
-                    }
-                }
-                Gate::Judge(_) => {}
-            }
-        }
-        Verdict::Allow
-    }
-
-    /// The judges' verdict on one call (point 3; the rules' part is in [`CallPolicy`]).
-    fn judge_call(&self, event: &str) -> Verdict {
-        for (name, gate) in &self.gates {
-            if let Gate::Judge(judge) = gate
-                && judge.judges(GatePoint::Call)
-            {
-                match judge.judge(GatePoint::Call, event) {
+                Gate::Judge(judge) if judge.judges(point) => match judge.judge(point, &event()) {
                     Judgement::Allow => {}
                     Judgement::Deny(finding) => return Verdict::Deny(finding.by(name)),
                     Judgement::Ask(finding) => return Verdict::Ask(finding.by(name)),
-                }
+                },
+                Gate::Judge(_) => {}
             }
         }
         Verdict::Allow
@@ -278,11 +259,6 @@ impl Policy {
             Gate::Rules(rules) => Some((name.as_str(), rules)),
             Gate::Judge(_) => None,
         })
-    }
-
-    /// Point 4: whether `text` (an output or error, from `source`) may reach the client.
-    pub fn screen(&self, source: &str, text: &str) -> Option<Denial> {
-        self.first_refusal(GatePoint::Result, |rules| rules.screen(text), || format!("text from {source}:\n{text}"))
     }
 
     /// Appends a record to the audit log, if the profile has one.
@@ -311,9 +287,20 @@ impl Policy {
     }
 }
 
-/// A denial's fields for an audit record.
-pub(crate) fn denial_fields(denial: &Denial) -> Value {
-    json!({ "decision": "deny", "gate": denial.gate, "rule": denial.rule, "reason": denial.reason })
+impl Denial {
+    /// `context` (a JSON object) with this denial's fields, for an audit record.
+    pub(crate) fn audit_fields(&self, context: Value) -> Value {
+        let mut record = context;
+        merge(&mut record, json!({ "decision": "deny", "gate": self.gate, "rule": self.rule, "reason": self.reason }));
+        record
+    }
+}
+
+/// Adds the fields of object `from` to object `into`.
+pub(crate) fn merge(into: &mut Value, from: Value) {
+    if let (Value::Object(into), Value::Object(from)) = (into, from) {
+        into.extend(from);
+    }
 }
 
 fn describe_gate(gate: &Gate) -> String {

@@ -249,8 +249,7 @@ fn busy(gate: &Gate, id: serde_json::Value) -> Response {
     let message = if gate.stopping.is_cancelled() {
         "the server is stopping; nothing ran".to_owned()
     } else {
-        let (load, (max_runs, queue)) = (gate.admission.load(), gate.admission.limits());
-        crate::admission::Busy { running: load.running, waiting: load.waiting, max_runs, queue }.to_string()
+        gate.admission.busy(gate.admission.load()).to_string()
     };
     tracing::info!("answered 503: {message}");
     let reply = error_reply(id, SERVER_BUSY, &message);

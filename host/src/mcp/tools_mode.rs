@@ -161,12 +161,7 @@ fn gated_call(
         Ok(value) => value.to_string(),
     };
     let Some(denial) = tool.policy.screen(&format!("tool `{}`", tool.tool.name), &text) else { return Ok(vals) };
-    let mut record = crate::gate::denial_fields(&denial);
-    if let Some(fields) = record.as_object_mut() {
-        fields.insert("run".into(), id.into());
-        fields.insert("tool".into(), tool.tool.name.clone().into());
-        fields.insert("function".into(), tool.gate.function.clone().into());
-    }
+    let record = denial.audit_fields(json!({ "run": id, "tool": tool.tool.name, "function": tool.gate.function }));
     tool.policy.audit("result", record).map_err(|e| Failure::Refused(e.to_string()))?;
     Err(Failure::Refused(format!("the result of `{}` was withheld: {denial}", tool.name)))
 }

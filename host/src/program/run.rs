@@ -29,10 +29,12 @@ use super::interpreter::{InterpreterPre, ScriptError, ScriptOutput};
 use super::link::{Entry, Program};
 use super::trace::TracedCall;
 use crate::failure;
-use crate::gate::{Approver, Denial, Labels, NoApprover, Policy, Refused, RunGuard, RunSubject, SubjectKind, Verdict};
+use crate::gate::{
+    Approver, Denial, Labels, NoApprover, Policy, Refused, RunGuard, RunSubject, SubjectKind, Verdict, merge,
+};
 use crate::sandbox::limits::{CancelToken, LimitExceeded, RunHalt, RunSignals};
 use crate::sandbox::store::sandboxed_store;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// What a successful run returns.
 #[derive(Debug, Clone)]
@@ -198,7 +200,7 @@ pub(crate) fn run_script(
     input: &str,
     options: &RunOptions,
 ) -> Result<RunOutput, RunError> {
-    let digest = crate::audit::digest(source);
+    let digest = crate::cache::digest(source.as_bytes());
     let subject = RunSubject {
         kind: SubjectKind::Script(program.language().unwrap_or(crate::manifest::Language::Python)),
         digest: &digest,
@@ -261,16 +263,16 @@ fn execute(
         Ok((output, printed))
     });
     let outcome = after_run(policy, outcome);
-    let record = match &outcome {
-        Ok((output, _)) => json!({ "run": run_id, "ok": true, "output-digest": crate::audit::digest(output) }),
-        Err(error) => json!({ "run": run_id, "ok": false, "error": bounded(&error.to_string(), 500) }),
-    };
-    let mut record = record;
-    if let Some(fields) = record.as_object_mut() {
-        fields.insert("calls".into(), stats.total_calls().into());
-        fields.insert("wall-ms".into(), (stats.wall_time.as_millis() as u64).into());
-        fields.insert("labels".into(), json!(labels));
-    }
+    let mut record = json!({
+        "run": run_id, "calls": stats.total_calls(), "wall-ms": stats.wall_time.as_millis() as u64, "labels": labels,
+    });
+    merge(
+        &mut record,
+        match &outcome {
+            Ok((output, _)) => json!({ "ok": true, "output-digest": crate::cache::digest(output.as_bytes()) }),
+            Err(error) => json!({ "ok": false, "error": failure::cut(&error.to_string(), 500) }),
+        },
+    );
     policy.audit("run-end", record).map_err(|e| RunError::Start(e.to_string()))?;
     let (output, printed) = outcome?;
     Ok(RunOutput { output, printed, stats, trace, labels })
@@ -284,14 +286,15 @@ fn before_run(guard: &RunGuard, subject: &RunSubject<'_>, run_id: &str) -> Resul
         SubjectKind::Component => "component".to_owned(),
         SubjectKind::Script(language) => language.name().to_owned(),
     };
-    let mut record = json!({ "run": run_id, "kind": kind, "digest": subject.digest, "size": subject.size });
-    let decision = match &verdict {
-        Verdict::Allow => json!({ "decision": "allow" }),
-        Verdict::Deny(denial) | Verdict::Ask(denial) => crate::gate::denial_fields(denial),
+    let context = json!({ "run": run_id, "kind": kind, "digest": subject.digest, "size": subject.size });
+    let record = match &verdict {
+        Verdict::Allow => {
+            let mut record = context;
+            merge(&mut record, json!({ "decision": "allow" }));
+            record
+        }
+        Verdict::Deny(denial) | Verdict::Ask(denial) => denial.audit_fields(context),
     };
-    if let (Some(fields), Value::Object(decision)) = (record.as_object_mut(), decision) {
-        fields.extend(decision);
-    }
     policy.audit("run", record).map_err(|e| RunError::Start(e.to_string()))?;
     match verdict {
         Verdict::Allow => Ok(()),
@@ -327,10 +330,6 @@ fn after_run(policy: &Policy, outcome: Result<(String, String), RunError>) -> Re
         }
         Err(error) => Err(error),
     }
-}
-
-fn bounded(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }
 
 /// Calls an interpreter's `run-script`. What the script printed is kept up to the

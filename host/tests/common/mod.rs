@@ -38,6 +38,11 @@ pub fn spawn_serve(bed: &TestBed, args: &[&str]) -> (tokio::process::Child, Line
     (child, BufReader::new(stderr).lines())
 }
 
+/// A tool result's text items, one per line, as a client shows them.
+pub fn text(result: &rmcp::model::CallToolResult) -> String {
+    result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
+}
+
 /// Reads `cemcp serve --http`'s stderr up to the line with its address and returns
 /// the URL (`http://127.0.0.1:<port>/mcp`), or everything it printed if it exited
 /// before listening.

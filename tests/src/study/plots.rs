@@ -21,6 +21,20 @@ fn failed<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing a chart: {e}")
 }
 
+/// Draws a chart's legend (the labels its series were given) at `position`, boxed.
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .border_style(BLACK)
+        .background_style(WHITE.mix(0.9))
+        .draw()
+        .map_err(failed)
+}
+
 /// A log axis covering `values` with some room.
 fn log_range(values: impl Iterator<Item = f64>) -> std::ops::Range<f64> {
     let (lo, hi) = values.filter(|v| *v > 0.0).fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
@@ -112,13 +126,7 @@ pub fn tokens_by_servers(title: &str, tasks: &[&TaskResult]) -> anyhow::Result<S
             .map_err(failed)?
             .label("code mode (context-decoupled): mean; thin: each task")
             .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], DECOUPLED.stroke_width(3)));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()
-            .map_err(failed)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(failed)?;
     }
     Ok(svg)
@@ -178,13 +186,7 @@ pub fn host_time(tasks: &[TaskResult]) -> anyhow::Result<String> {
             .map_err(failed)?
             .label("code mode: one run_script of the task's script")
             .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 20, y + 5)], DECOUPLED.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .border_style(BLACK)
-            .background_style(WHITE.mix(0.9))
-            .draw()
-            .map_err(failed)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         root.present().map_err(failed)?;
     }
     Ok(svg)
