@@ -13,6 +13,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use cemcp_tests::stress::http::post_run;
 use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use rmcp::ServiceExt as _;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
@@ -38,24 +39,9 @@ fn probe(input: Value) -> Value {
 /// A stateless (2026-07-28) `tools/call` of `run_program` over HTTP: status, headers
 /// and body.
 async fn run_over_http(port: u16, arguments: Value) -> (u16, String) {
-    let body = json!({ "jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
-        "name": "run_program", "arguments": arguments,
-        "_meta": { "io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {} } } });
-    let response = reqwest::Client::new()
-        .post(format!("http://127.0.0.1:{port}/mcp"))
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json, text/event-stream")
-        .header("MCP-Protocol-Version", "2026-07-28")
-        .header("Mcp-Method", "tools/call")
-        .header("Mcp-Name", "run_program")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let headers: String =
-        response.headers().iter().map(|(k, v)| format!("{k}: {}\n", v.to_str().unwrap_or(""))).collect();
-    (status, headers + &response.text().await.unwrap())
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let (status, headers, body) = post_run(&reqwest::Client::new(), &url, &arguments).await.unwrap();
+    (status, headers + &body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

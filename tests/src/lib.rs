@@ -9,6 +9,7 @@ use cemcp::{CancelToken, ComponentCache, Manifest, Program, RunError, Runtime};
 pub mod http_server;
 pub mod mcpbench;
 pub mod security;
+pub mod stress;
 pub mod study;
 
 /// Paths of the guest components, one `<NAME>_COMPONENT` per crate under `guests/`.

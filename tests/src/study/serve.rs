@@ -14,10 +14,10 @@ use tokio::process::{Child, ChildStdin, ChildStdout};
 
 use crate::workspace_root;
 
-/// The program that serves MCP: the `study` binary itself, which links the cemcp
-/// library and runs as `cemcp` when its first argument is `cemcp`
-/// (`study cemcp serve ...`). So the benchmark needs no second binary built, and
-/// always runs the cemcp it was built with.
+/// The program that serves MCP: a binary of this crate (`study`, `example`, `stress`),
+/// which links the cemcp library and runs as `cemcp` when its first argument is
+/// `cemcp` (`study cemcp serve ...`). So the benchmarks need no second binary built,
+/// and always run the cemcp they were built with.
 #[derive(Debug, Clone)]
 pub struct Cemcp(PathBuf);
 
@@ -27,7 +27,7 @@ impl Cemcp {
         Self(path.into())
     }
 
-    /// The running executable, which must be the `study` binary.
+    /// The running executable, which must be one of those binaries.
     ///
     /// # Errors
     ///

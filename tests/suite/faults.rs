@@ -1,0 +1,106 @@
+//! Faults contained: a program or tool that traps, hangs or exceeds a limit stops its
+//! own run and nothing else. Runs go at once on one runtime, as `cemcp serve` runs
+//! them, and every other run's outcome is checked whole.
+
+use cemcp::{CancelToken, RunError, Runtime};
+use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
+use serde_json::{Value, json};
+
+/// The base manifest with a 2 s run limit and room for `runs` runs at once (four
+/// running, the rest waiting: the bound under test here is containment, not admission).
+fn runtime(bed: &TestBed, runs: usize) -> Runtime {
+    let manifest =
+        TestBed::base_manifest().edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "2s", memory = "64 MiB""#);
+    bed.runtime(&format!("{manifest}\n[server]\nmax-runs = 4\nqueue = {runs}\n")).unwrap()
+}
+
+/// What a normal run does: a write and a read of its own key and a file read, so
+/// that a run that saw another's state or a broken tool would show it.
+fn normal(n: usize) -> (String, Value) {
+    let input = json!({ "do": "steps", "steps": [
+        { "do": "kv-put", "key": format!("run-{n}"), "value": format!("value {n}") },
+        { "do": "kv-get", "key": format!("run-{n}") },
+        { "do": "files-read", "path": "alpha.txt" },
+    ] });
+    let expected = json!([
+        { "ok": null },
+        { "ok": format!("value {n}") },
+        { "ok": "the quick brown fox\njumps over the lazy dog\n" },
+    ]);
+    (input.to_string(), expected)
+}
+
+/// Runs every input at once, each on its own thread, and returns the outcomes in order.
+fn run_all(runtime: &Runtime, inputs: &[String]) -> Vec<Result<Value, RunError>> {
+    let program = cemcp_tests::load_program(runtime, artifacts::PROBE_COMPONENT);
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = inputs
+            .iter()
+            .map(|input| {
+                let program = &program;
+                scope.spawn(move || {
+                    runtime
+                        .run(program, input, &CancelToken::new())
+                        .map(|out| serde_json::from_str(&out.output).unwrap_or(Value::Null))
+                })
+            })
+            .collect();
+        runs.into_iter().map(|run| run.join().unwrap()).collect()
+    })
+}
+
+#[test]
+fn a_memory_bomb_and_an_infinite_loop_among_100_concurrent_runs_leave_the_98_others_whole() {
+    let bed = TestBed::new();
+    let runtime = runtime(&bed, 100);
+    let mut inputs = vec![json!({ "do": "alloc", "mib": 4096 }).to_string(), json!({ "do": "loop" }).to_string()];
+    let normals: Vec<(String, Value)> = (0..98).map(normal).collect();
+    inputs.extend(normals.iter().map(|(input, _)| input.clone()));
+
+    let outcomes = run_all(&runtime, &inputs);
+
+    let bomb = outcomes[0].as_ref().unwrap_err().to_string();
+    assert_eq!(bomb, "program exceeded its 64.0 MiB memory limit");
+    let looped = outcomes[1].as_ref().unwrap_err().to_string();
+    assert!(looped.starts_with("program exceeded its 2s time limit"), "{looped}");
+    let wrong: Vec<String> = normals
+        .iter()
+        .zip(&outcomes[2..])
+        .enumerate()
+        .filter(|(_, ((_, expected), got))| got.as_ref().ok() != Some(expected))
+        .map(|(n, (_, got))| format!("run {n}: {got:?}"))
+        .collect();
+    assert!(wrong.is_empty(), "{} of 98 normal runs went wrong: {:?}", wrong.len(), wrong.first());
+}
+
+#[test]
+fn a_tool_that_traps_hangs_or_overruns_its_memory_fails_only_its_own_call() {
+    let bed = TestBed::new();
+    let runtime = runtime(&bed, 40);
+    let faults = [
+        ("boom", "tool `flaky` trapped in `boom`"),
+        ("spin", "tool `flaky` exceeded its 500ms time limit in `spin`"),
+        ("hog:64", "tool `flaky` exceeded its 16.0 MiB memory limit in `hog`"),
+    ];
+    // Ten runs of each fault, every one followed in the same run by a call that
+    // must work, and ten normal runs beside them.
+    let mut inputs: Vec<String> = faults
+        .iter()
+        .flat_map(|(call, _)| std::iter::repeat_n(json!({ "do": "flaky", "calls": [call, "count"] }).to_string(), 10))
+        .collect();
+    let normals: Vec<(String, Value)> = (0..10).map(normal).collect();
+    inputs.extend(normals.iter().map(|(input, _)| input.clone()));
+
+    let outcomes = run_all(&runtime, &inputs);
+
+    for (n, outcome) in outcomes.iter().take(30).enumerate() {
+        let (call, words) = faults[n / 10];
+        let got = outcome.as_ref().unwrap_or_else(|e| panic!("`{call}` stopped the whole run: {e}"));
+        let error = got[0]["error"].as_str().unwrap_or_else(|| panic!("`{call}` did not fail: {got}"));
+        assert!(error.contains(words), "`{call}`: {error}");
+        assert_eq!(got[1], json!({ "ok": 1 }), "the next call gets a fresh instance: {got}");
+    }
+    for ((_, expected), got) in normals.iter().zip(&outcomes[30..]) {
+        assert_eq!(got.as_ref().ok(), Some(expected), "{got:?}");
+    }
+}
