@@ -170,10 +170,25 @@ impl ComponentCache {
     ///
     /// When the bytes are not a valid component.
     pub fn load(&self, engine: &Engine, wasm: &[u8]) -> wasmtime::Result<(Component, CacheOutcome)> {
+        self.load_digested(engine, wasm, &digest(wasm))
+    }
+
+    /// [`ComponentCache::load`] of bytes whose [`digest`] the caller has already
+    /// taken (hashing a large component costs about a millisecond per 2 MB).
+    ///
+    /// # Errors
+    ///
+    /// As [`ComponentCache::load`].
+    pub fn load_digested(
+        &self,
+        engine: &Engine,
+        wasm: &[u8],
+        digest: &str,
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
         let Some(dir) = &self.dir else {
             return Ok((Component::new(engine, wasm)?, CacheOutcome::Uncached));
         };
-        let entry = dir.join(entry_name(engine, wasm));
+        let entry = dir.join(entry_name(engine, digest));
         if entry.is_file() {
             match deserialize(engine, &entry) {
                 Ok(component) => {
@@ -219,7 +234,7 @@ impl ComponentCache {
         derive: impl FnOnce() -> wasmtime::Result<Vec<u8>>,
     ) -> wasmtime::Result<Vec<u8>> {
         let Some(dir) = &self.dir else { return derive() };
-        let entry = dir.join(entry_name(engine, wasm).replace(".cwasm", &format!("-{tag}.wasm")));
+        let entry = dir.join(entry_name(engine, &digest(wasm)).replace(".cwasm", &format!("-{tag}.wasm")));
         match std::fs::read(&entry).map(|bytes| checked(&bytes).map(<[u8]>::to_vec)) {
             Ok(Ok(bytes)) => {
                 mark_used(&entry);
@@ -321,10 +336,11 @@ fn write_entry(dir: &Path, entry: &Path, content: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn entry_name(engine: &Engine, wasm: &[u8]) -> String {
+/// The file name of the entry for the component with `digest` (`sha256:<hex>`).
+fn entry_name(engine: &Engine, digest: &str) -> String {
     let mut hasher = DefaultHasher::new();
     engine.precompile_compatibility_hash().hash(&mut hasher);
-    format!("{}-{:016x}.cwasm", hex::encode(Sha256::digest(wasm)), hasher.finish())
+    format!("{}-{:016x}.cwasm", digest.trim_start_matches("sha256:"), hasher.finish())
 }
 
 /// Writes an entry atomically: to a temporary file in the same directory, then

@@ -12,7 +12,7 @@ use crate::cache::{self, ComponentCache};
 use crate::engine::PoolSize;
 use crate::manifest::{Language, Location, Manifest, ManifestError, Problem, ProgramSource, UnknownProfile};
 use crate::profile::{self, Profile};
-use crate::program::{self, Program, ProgramError, RunError, RunOptions, RunOutput};
+use crate::program::{self, Program, ProgramError, RecentPrograms, RunError, RunOptions, RunOutput};
 use crate::sandbox::grants;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
@@ -32,6 +32,8 @@ pub struct Runtime {
     interpreters: BTreeMap<Language, Interpreter>,
     /// How many runs go at once, and wait.
     admission: Arc<Admission>,
+    /// Programs linked lately, ready to run again ([`Runtime::program_for`]).
+    recent: RecentPrograms,
 }
 
 /// A program registered in the manifest.
@@ -142,7 +144,17 @@ impl Runtime {
         if !problems.is_empty() {
             return Err(ManifestError { path: manifest.path.clone(), problems }.into());
         }
-        Ok(Self { engine, cache, manifest, tools, profiles, programs, interpreters, admission })
+        Ok(Self {
+            engine,
+            cache,
+            manifest,
+            tools,
+            profiles,
+            programs,
+            interpreters,
+            admission,
+            recent: RecentPrograms::default(),
+        })
     }
 
     /// Who runs now and who waits (`[server] max-runs` and `queue`).
@@ -312,11 +324,36 @@ impl Runtime {
     ///
     /// When the program is refused (see [`ProgramError`]).
     pub fn load_program_for(&self, wasm: &[u8], profile: &Profile) -> Result<Program, ProgramError> {
-        let digest = cache::digest(wasm);
-        let (component, outcome) =
-            self.cache.load(&self.engine, wasm).map_err(|e| ProgramError::Invalid(crate::failure::plain(&e)))?;
+        self.link_program(wasm, cache::digest(wasm), profile)
+    }
+
+    /// Loads `wasm`, whose digest is `digest`, and links it for `profile`.
+    fn link_program(&self, wasm: &[u8], digest: String, profile: &Profile) -> Result<Program, ProgramError> {
+        let (component, outcome) = self
+            .cache
+            .load_digested(&self.engine, wasm, &digest)
+            .map_err(|e| ProgramError::Invalid(crate::failure::plain(&e)))?;
         let mut program = Program::link(&self.engine, &component, digest, outcome, profile, &self.tools)?;
         program.size = wasm.len() as u64;
+        Ok(program)
+    }
+
+    /// [`Runtime::load_program_for`], shared: a program this runtime linked lately
+    /// for the same profile (the same digest) is taken as it is, without loading or
+    /// linking it again; others are loaded and kept (at most
+    /// [`program::recent::KEPT`](crate::program::RecentPrograms), least recently used
+    /// dropped). What `cemcp serve` runs: agents send the same program many times.
+    ///
+    /// # Errors
+    ///
+    /// As [`Runtime::load_program_for`]; a refusal is not kept.
+    pub fn program_for(&self, wasm: &[u8], profile: &Profile) -> Result<Arc<Program>, ProgramError> {
+        let digest = cache::digest(wasm);
+        if let Some(program) = self.recent.get(&digest, &profile.name) {
+            return Ok(program);
+        }
+        let program = Arc::new(self.link_program(wasm, digest, profile)?);
+        self.recent.keep(&program);
         Ok(program)
     }
 

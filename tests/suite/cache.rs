@@ -140,3 +140,28 @@ fn the_cache_is_bounded_and_evicts_what_was_used_longest_ago() {
 fn dir_size(dir: &std::path::Path) -> u64 {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum()
 }
+
+#[test]
+fn a_program_sent_again_is_taken_as_linked_and_its_runs_still_start_fresh() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let wasm = std::fs::read(artifacts::PROBE_COMPONENT).unwrap();
+    let all = runtime.profile(Some("all")).unwrap();
+    let first = runtime.program_for(&wasm, all).unwrap();
+    let again = runtime.program_for(&wasm, all).unwrap();
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "the same linked program");
+
+    // Each run still gets fresh instances: the flaky tool counts from 1 every time.
+    let count = r#"{"do": "flaky", "calls": ["count", "count"]}"#;
+    for program in [&first, &again] {
+        let out = runtime.run(program, count, &cemcp::CancelToken::new()).unwrap();
+        assert_eq!(out.output, r#"[{"ok":1},{"ok":2}]"#);
+    }
+
+    // Another profile is checked on its own, and a refusal is given every time.
+    let files_only = runtime.profile(Some("files-only")).unwrap();
+    for _ in 0..2 {
+        let refused = runtime.program_for(&wasm, files_only).err().unwrap().to_string();
+        assert!(refused.starts_with("program refused: it imports `cemcp:kv/kv@0.1.0`"), "{refused}");
+    }
+}

@@ -370,7 +370,7 @@ async fn execute(
     let load = {
         let runtime = Arc::clone(&runtime);
         move || match job {
-            Job::Component(wasm) => runtime.load_program_for(&wasm, &profile).map(|p| (Arc::new(p), None)),
+            Job::Component(wasm) => runtime.program_for(&wasm, &profile).map(|p| (p, None)),
             Job::Script { language, source } => runtime.interpreter_for(language, &profile).map(|p| (p, Some(source))),
         }
     };

@@ -15,12 +15,14 @@ mod forward;
 mod interpreter;
 mod link;
 mod preinit;
+mod recent;
 mod run;
 mod trace;
 
 pub(crate) use self::interpreter::link as link_interpreter;
 pub use self::link::{Program, ProgramError, RUN_SIGNATURE};
 pub(crate) use self::preinit::snapshot as pre_initialize;
+pub use self::recent::RecentPrograms;
 pub use self::run::{RunError, RunOptions, RunOutput, RunStats};
 pub(crate) use self::run::{run, run_script};
 pub use self::trace::TracedCall;

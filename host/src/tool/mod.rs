@@ -146,7 +146,7 @@ impl Tool {
         grants: ToolGrants,
     ) -> Result<Self, ToolError> {
         let (wasm, digest) = grants::read_component(&spec.component, spec.sha256.as_deref())?;
-        let (component, cache) = cache.load(engine, &wasm).map_err(|e| ToolError::Invalid {
+        let (component, cache) = cache.load_digested(engine, &wasm, &digest).map_err(|e| ToolError::Invalid {
             path: spec.component.display().to_string(),
             reason: crate::failure::plain(&e),
         })?;
