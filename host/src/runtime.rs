@@ -359,6 +359,9 @@ impl Runtime {
 
     /// Runs a loaded program once. Blocks the calling thread until the program
     /// returns, hits a limit, or `cancel` is cancelled (see [`crate::program`]).
+    /// From async code, call it on a blocking thread (`tokio::task::spawn_blocking`,
+    /// as `cemcp serve` does), never inside an async task: wasmtime-wasi's file
+    /// calls enter tokio themselves and panic there.
     ///
     /// # Errors
     ///

@@ -160,6 +160,12 @@ fn check_shows_effective_capabilities_and_hides_env_values() {
         "{stdout}"
     );
     assert!(stdout.contains("\nprofile all (default)\n"), "{stdout}");
+    assert!(
+        stdout.contains(
+            "  own access no files, no environment, no network; real clocks and randomness; stdout and stderr captured\n"
+        ),
+        "{stdout}"
+    );
     assert!(stdout.contains("10000 tool calls"), "{stdout}");
     assert!(stdout.contains("\nprogram report\n  component  "), "{stdout}");
 }
@@ -254,4 +260,160 @@ fn run_takes_a_script_and_prints_what_it_printed_on_stderr() {
     let out = cemcp(&bed, &["run", "broken.js", "-m", "manifest.toml"]);
     assert_eq!(out.status.code(), Some(2), "no JavaScript interpreter is declared: nothing ran");
     assert!(text(&out.stderr).contains("no interpreter for javascript scripts is declared"), "{}", text(&out.stderr));
+}
+
+/// `cemcp` run with `stdin` as its standard input; its output, or a panic naming it if
+/// it has not finished within a minute (it is then killed).
+fn cemcp_with_stdin(bed: &TestBed, args: &[&str], stdin: Vec<u8>) -> Output {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = command(bed, CEMCP)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut pipe = child.stdin.take().unwrap();
+    // cemcp may stop reading early (and close the pipe): that is not the test's concern.
+    let writer = std::thread::spawn(move || drop(pipe.write_all(&stdin)));
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let Ok(output) = finished.recv_timeout(std::time::Duration::from_secs(60)) else {
+        let _ = std::process::Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("`cemcp {}` did not finish within 60s", args.join(" "));
+    };
+    writer.join().unwrap();
+    output.unwrap()
+}
+
+/// The base manifest, with room in the profile for the largest hostile input to be
+/// echoed back, and the echo program written beside it.
+fn echo_bed() -> TestBed {
+    let bed = TestBed::new();
+    bed.write_manifest(&TestBed::base_manifest().edit(
+        r#"limits = { time = "5s", memory = "64 MiB" }"#,
+        r#"limits = { time = "60s", memory = "256 MiB", output = "64 MiB" }"#,
+    ));
+    std::fs::write(bed.path().join("echo.wasm"), cemcp_tests::hostile_json::echo_program()).unwrap();
+    bed
+}
+
+#[test]
+fn hostile_json_input_is_refused_in_words_or_reaches_the_program_unchanged() {
+    use cemcp_tests::hostile_json::{Verdict, cases};
+    let bed = echo_bed();
+    for case in cases() {
+        let name = case.name;
+        let by_stdin = cemcp_with_stdin(
+            &bed,
+            &["run", "echo.wasm", "-m", "manifest.toml", "--input-file", "-"],
+            case.text.clone(),
+        );
+        // The same text as an argument, where an argument can carry it.
+        let as_argument = (case.text.len() < 100_000 && !case.text.contains(&0))
+            .then(|| String::from_utf8(case.text.clone()).ok())
+            .flatten()
+            .map(|text| cemcp(&bed, &["run", "echo.wasm", "-m", "manifest.toml", "--input", &text]));
+        for out in std::iter::once(by_stdin).chain(as_argument) {
+            let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+            match case.verdict {
+                Verdict::Refused(words) => {
+                    assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+                    assert!(stderr.starts_with("error: the input is not valid JSON: "), "{name}: {stderr}");
+                    assert!(stderr.contains(words), "{name}: expected `{words}` in {stderr}");
+                    assert!(stdout.is_empty(), "{name}: nothing ran");
+                }
+                Verdict::NotUtf8 => {
+                    assert_eq!(out.status.code(), Some(2), "{name}: {stderr}");
+                    assert_eq!(stderr, "error: cannot read the input from stdin: stream did not contain valid UTF-8\n");
+                }
+                Verdict::Accepted(_) | Verdict::OverRequestLimit => {
+                    assert!(out.status.success(), "{name}: {}", stderr.chars().take(500).collect::<String>());
+                    assert!(out.stdout == [case.text.as_slice(), b"\n"].concat(), "{name}: the program got other text");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn an_input_document_is_one_json_value_and_a_byte_order_mark_is_dropped() {
+    let bed = echo_bed();
+    let cases: [(&str, &str, Result<&str, &str>); 6] = [
+        ("empty", "", Err("EOF while parsing a value at line 1 column 0")),
+        ("blank", " \n\t ", Err("EOF while parsing a value at line 2 column 2")),
+        ("trailing garbage", "{} x", Err("trailing characters at line 1 column 4")),
+        ("two values", "{}{}", Err("trailing characters at line 1 column 3")),
+        ("a byte order mark", "\u{feff}{\"a\": 1}", Ok("{\"a\": 1}")),
+        ("a scalar", "7", Ok("7")),
+    ];
+    for (what, input, expected) in cases {
+        let out =
+            cemcp_with_stdin(&bed, &["run", "echo.wasm", "-m", "manifest.toml", "--input-file", "-"], input.into());
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        match expected {
+            Ok(output) => {
+                assert_eq!((out.status.code(), stdout.as_str()), (Some(0), &*format!("{output}\n")), "{what}: {stderr}")
+            }
+            Err(words) => {
+                assert_eq!(out.status.code(), Some(2), "{what}: {stderr}");
+                assert_eq!(stderr, format!("error: the input is not valid JSON: {words}\n"), "{what}");
+            }
+        }
+    }
+}
+
+/// Manifests are the admin's, but their parser still owes a clear error: structural
+/// attacks on the TOML are refused, naming the problem, with nothing run.
+#[test]
+fn hostile_manifests_are_refused_with_the_problem_named_by_check_and_run() {
+    let bed = TestBed::new();
+    std::fs::write(bed.path().join("echo.wasm"), cemcp_tests::hostile_json::echo_program()).unwrap();
+    let deep = |open: &str, close: &str| format!("x = {}1{}\n", open.repeat(100_000), close.repeat(100_000));
+    let version = "version = 1\ndefault-profile = \"p\"\n[profile.p]\ntools = []\n";
+    const RECURSION: &str = "cannot recurse further; max recursion depth met";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("inline tables 100,000 deep", format!("{version}{}", deep("{a = ", "}")).into_bytes(), RECURSION),
+        ("arrays 100,000 deep", format!("{version}{}", deep("[", "]")).into_bytes(), RECURSION),
+        (
+            "a dotted key 100,000 long",
+            format!("{version}{} = 1\n", vec!["a"; 100_000].join(".")).into_bytes(),
+            "manifest: TOML parse error: recursion limit\n",
+        ),
+        (
+            "a 20 MiB string",
+            format!("{version}[tool.t]\ncomponent = \"{}\"\n", "x".repeat(20 << 20)).into_bytes(),
+            "cannot read `",
+        ),
+        ("a duplicate key", format!("version = 2\n{version}").into_bytes(), "duplicate key"),
+        ("a duplicate table", format!("{version}[profile.p]\ntools = []\n").into_bytes(), "duplicate key"),
+        ("invalid UTF-8", [version.as_bytes(), b"# \xff\xfe\n"].concat(), "stream did not contain valid UTF-8"),
+        (
+            "a NUL in a string",
+            format!("{version}[tool.t]\ncomponent = \"a\0b\"\n").into_bytes(),
+            "invalid basic string",
+        ),
+        ("an empty file", Vec::new(), "missing field `version`"),
+        ("a huge integer", b"version = 99999999999999999999\n".to_vec(), "as i128, expected u32"),
+        ("nan for a number", b"version = nan\n".to_vec(), "invalid type: floating point `NaN`"),
+    ];
+    for (what, manifest, words) in cases {
+        std::fs::write(bed.path().join("manifest.toml"), &manifest).unwrap();
+        for args in [&["check", "manifest.toml"][..], &["run", "echo.wasm", "-m", "manifest.toml"][..]] {
+            let out = cemcp_with_stdin(&bed, args, Vec::new());
+            let stderr = text(&out.stderr);
+            let shown: String = stderr.chars().take(2000).collect();
+            assert_eq!(out.status.code(), Some(2), "{what}, {args:?}: {shown}");
+            assert!(stderr.starts_with("error: manifest manifest.toml has 1 problem:\n"), "{what}, {args:?}: {shown}");
+            assert!(stderr.contains(words), "{what}, {args:?}: expected `{words}` in {shown}");
+            assert!(stderr.len() < 10_000, "{what}, {args:?}: a {}-byte message", stderr.len());
+            assert!(out.stdout.is_empty(), "{what}, {args:?}");
+        }
+    }
+    // A byte order mark is not a problem.
+    std::fs::write(bed.path().join("manifest.toml"), format!("\u{feff}{version}")).unwrap();
+    let out = cemcp(&bed, &["check", "manifest.toml"]);
+    assert!(text(&out.stdout).starts_with("manifest manifest.toml is valid: 0 tool(s), 1 profile(s)\n"));
 }

@@ -13,6 +13,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use cemcp_tests::hostile_json::{Hostile, Verdict, cases, echo_program};
 use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader, Lines};
@@ -52,10 +53,27 @@ impl Raw {
     }
 
     async fn send(&mut self, line: &str) {
+        self.send_bytes(line.as_bytes()).await;
+    }
+
+    async fn send_bytes(&mut self, line: &[u8]) {
         let stdin = self.stdin.as_mut().unwrap();
-        stdin.write_all(line.as_bytes()).await.unwrap();
+        stdin.write_all(line).await.unwrap();
         stdin.write_all(b"\n").await.unwrap();
         stdin.flush().await.unwrap();
+    }
+
+    /// Asks `ping` with `id` and returns every message that came before its answer.
+    async fn before_ping(&mut self, id: u64) -> Vec<Value> {
+        self.send(&json!({ "jsonrpc": "2.0", "id": id, "method": "ping" }).to_string()).await;
+        let mut before = Vec::new();
+        loop {
+            let reply = self.reply().await;
+            if reply["id"] == id && reply.get("result").is_some() {
+                return before;
+            }
+            before.push(reply);
+        }
     }
 
     /// The next message from the server, within 30 seconds.
@@ -184,6 +202,190 @@ async fn tools_mode_applies_the_same_limits_and_words_as_programs() {
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
+/// The base manifest with room for the largest hostile input to be echoed back, and a
+/// Python interpreter.
+fn roomy_manifest() -> String {
+    TestBed::base_manifest()
+        .edit(
+            r#"limits = { time = "5s", memory = "64 MiB" }"#,
+            r#"limits = { time = "60s", memory = "256 MiB", output = "64 MiB" }"#,
+        )
+        .edit(
+            "[program.report]",
+            &format!("[interpreter.python]\ncomponent = \"{}\"\n\n[program.report]", artifacts::PYTHON_COMPONENT),
+        )
+}
+
+/// A `tools/call` of `tool` with `arguments` (JSON text holding the `"HOSTILE"` placeholder).
+fn hostile_call(id: u64, tool: &str, arguments: &str) -> String {
+    format!(
+        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":{{"name":"{tool}","arguments":{arguments}}}}}"#
+    )
+}
+
+/// Checks a reply to a message holding `case` against its verdict; `accepted` checks
+/// the result of an accepted one.
+fn check_hostile(case: &Hostile, id: u64, reply: &Value, accepted: impl FnOnce(&Value, &str)) {
+    let name = case.name;
+    let refusal = |code: i64, words: &str| {
+        assert_eq!((&reply["id"], &reply["error"]["code"]), (&Value::Null, &json!(code)), "{name}: {reply}");
+        let message = reply["error"]["message"].as_str().unwrap();
+        assert!(message.contains(words), "{name}: expected `{words}` in `{message}`");
+    };
+    match case.verdict {
+        Verdict::Refused(words) => refusal(-32700, &format!("Parse error: the request is not valid JSON ({words}")),
+        Verdict::NotUtf8 => refusal(-32700, "invalid unicode code point"),
+        Verdict::OverRequestLimit => refusal(-32600, "Invalid request: the message is larger than the 48.0 MiB limit"),
+        Verdict::Accepted(parsed) => {
+            assert_eq!(reply["id"], id, "{name}");
+            let result = &reply["result"];
+            let shown: String = text(result).chars().take(300).collect();
+            assert_eq!(result["isError"], false, "{name}: {shown}");
+            accepted(result, parsed.map_or_else(|| case.lossy(), str::to_owned).as_str());
+        }
+    }
+}
+
+#[tokio::test]
+async fn hostile_json_in_inputs_and_arguments_is_refused_in_words_or_parsed_as_documented() {
+    let mut raw = Raw::start(TestBed::new(), &roomy_manifest()).await;
+    let echo = base64::engine::general_purpose::STANDARD.encode(echo_program());
+    let mut id = 100;
+    for case in cases() {
+        let messages = [
+            ("run_program", format!(r#"{{"component":"{echo}","input":"HOSTILE"}}"#)),
+            ("run_script", r#"{"language":"python","code":"input","input":"HOSTILE"}"#.to_owned()),
+            ("kv_put", r#"{"key":"k","value":"HOSTILE"}"#.to_owned()),
+        ];
+        for (tool, arguments) in messages {
+            // Scripts get accepted values as Python data (the 20 MiB one too big for the
+            // interpreter's limits); a tool's arguments follow its WIT types (below).
+            let accepted = matches!(case.verdict, Verdict::Accepted(_));
+            if (tool == "run_script" && accepted && case.text.len() > 1 << 20) || (tool == "kv_put" && accepted) {
+                continue;
+            }
+            id += 1;
+            raw.send_bytes(&case.inside(&hostile_call(id, tool, &arguments), "\"HOSTILE\"")).await;
+            let reply = raw.reply().await;
+            check_hostile(&case, id, &reply, |result, parsed| match tool {
+                // A program receives the text cemcp wrote back.
+                "run_program" => assert!(
+                    text(result) == parsed,
+                    "{}: the program got {}",
+                    case.name,
+                    text(result).chars().take(200).collect::<String>()
+                ),
+                _ => assert_eq!(
+                    result["structuredContent"]["output"],
+                    serde_json::from_str::<Value>(parsed).unwrap(),
+                    "{}",
+                    case.name
+                ),
+            });
+        }
+        id += 1;
+        assert_eq!(raw.before_ping(id).await, Vec::<Value>::new(), "{}: the session goes on", case.name);
+    }
+}
+
+#[tokio::test]
+async fn a_whole_line_is_one_message_a_byte_order_mark_is_dropped_and_blank_lines_are_skipped() {
+    let mut raw = Raw::start(TestBed::new(), &TestBed::base_manifest()).await;
+    let ping = r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#;
+    // What comes back for each line before the answer to a ping sent after it.
+    let cases: [(&str, String, Vec<Value>); 6] = [
+        ("an empty line", String::new(), vec![]),
+        ("a blank line", " \t ".into(), vec![]),
+        (
+            "a scalar",
+            "7".into(),
+            vec![json!({ "jsonrpc": "2.0", "id": null, "error": { "code": -32600,
+            "message": "Invalid request: a message is one JSON object (batches are not supported)" } })],
+        ),
+        ("trailing garbage", format!("{ping} x"), vec![parse_error("trailing characters at line 1 column 42")]),
+        ("two messages", format!("{ping}{ping}"), vec![parse_error("trailing characters at line 1 column 41")]),
+        (
+            "an unclosed message",
+            ping.trim_end_matches('}').into(),
+            vec![parse_error("EOF while parsing an object at line 1 column 39")],
+        ),
+    ];
+    for (what, line, expected) in cases {
+        raw.send(&line).await;
+        assert_eq!(raw.before_ping(2).await, expected, "{what}");
+    }
+    // A request after a byte order mark is answered.
+    raw.send(&format!("\u{feff}{ping}")).await;
+    assert_eq!(raw.reply().await, json!({ "jsonrpc": "2.0", "id": 1, "result": {} }));
+}
+
+fn parse_error(words: &str) -> Value {
+    let message = format!("Parse error: the request is not valid JSON ({words})");
+    json!({ "jsonrpc": "2.0", "id": null, "error": { "code": -32700, "message": message } })
+}
+
+/// A tool's arguments follow its WIT types: numbers are whole and in range or refused
+/// naming the argument, `-0` is 0, a duplicated key keeps its last value, strings are
+/// kept byte for byte (NUL and path-like keys are just keys to `kv`).
+#[tokio::test]
+async fn tool_arguments_take_hostile_numbers_and_strings_as_their_types_say() {
+    let mut raw = Raw::start(TestBed::new(), &TestBed::base_manifest()).await;
+    let nap = |ms: &str| format!(r#"{{"ms": {ms}}}"#);
+    let out_of_range = |found: &str| {
+        Err(format!(
+            "[cemcp: invalid arguments] `flaky_nap`: argument `ms`: expected an integer from 0 to 4294967295, found {found}"
+        ))
+    };
+    let cases: Vec<(&str, String, Result<&str, String>)> = vec![
+        ("flaky_nap", nap("-0"), Ok("null")),
+        ("flaky_nap", nap("3.0"), Ok("null")),
+        ("flaky_nap", nap("1e1"), Ok("null")),
+        ("flaky_nap", nap("3.5"), out_of_range("3.5")),
+        ("flaky_nap", nap("-1"), out_of_range("-1")),
+        ("flaky_nap", nap("4294967296"), out_of_range("4294967296")),
+        ("flaky_nap", nap("1e20"), out_of_range("1e+20")),
+        ("flaky_nap", nap("18446744073709551616"), out_of_range("1.8446744073709552e+19")),
+        ("flaky_nap", nap(r#""Infinity""#), out_of_range(r#""Infinity""#)),
+        ("flaky_nap", r#"{"ms": 1, "ms": "x"}"#.into(), out_of_range(r#""x""#)),
+        ("flaky_nap", r#"{"ms": "x", "ms": 1}"#.into(), Ok("null")),
+        ("kv_put", r#"{"key": "a", "key": "b", "value": "last key wins"}"#.into(), Ok("null")),
+        ("kv_get", r#"{"key": "b"}"#.into(), Ok("last key wins")),
+        ("kv_get", r#"{"key": "a"}"#.into(), Ok("null")),
+        ("kv_put", r#"{"key": "a\u0000b", "value": "nul"}"#.into(), Ok("null")),
+        ("kv_get", r#"{"key": "a\u0000b"}"#.into(), Ok("nul")),
+        ("kv_put", r#"{"key": "../../etc/passwd", "value": "a key"}"#.into(), Ok("null")),
+        ("kv_list", r#"{"prefix": ""}"#.into(), Ok(r#"["../../etc/passwd","a\u0000b","b"]"#)),
+        (
+            "files_read",
+            r#"{"path": "alpha.txt", "offset": 18446744073709551615, "length": null}"#.into(),
+            Err("[cemcp: tool error] cannot read `alpha.txt`: Invalid argument (os error 28)".into()),
+        ),
+        (
+            "files_read",
+            r#"{"path": "alpha.txt", "offset": 18446744073709551616, "length": null}"#.into(),
+            Err("[cemcp: invalid arguments] `files_read`: argument `offset`: expected an integer from 0 to \
+                 18446744073709551615, found 1.8446744073709552e+19"
+                .into()),
+        ),
+    ];
+    for (i, (tool, arguments, expected)) in cases.into_iter().enumerate() {
+        let call = hostile_call(i as u64 + 1, tool, &arguments);
+        raw.send(&call).await;
+        let reply = raw.reply().await;
+        let result = &reply["result"];
+        match expected {
+            Ok(shown) => {
+                assert_eq!(result["isError"], false, "{tool} {arguments}: {reply}");
+                assert_eq!(text(result), shown, "{tool} {arguments}");
+            }
+            Err(words) => {
+                assert_eq!(result["isError"], true, "{tool} {arguments}: {reply}");
+                assert_eq!(text(result), words, "{tool} {arguments}");
+            }
+        }
+    }
+}
+
 /// The HTTP side: raw POSTs to a session of `cemcp serve --http`.
 mod http {
     use super::*;
@@ -198,8 +400,12 @@ mod http {
 
     impl Session {
         async fn start() -> Self {
+            Self::start_with(&TestBed::base_manifest()).await
+        }
+
+        async fn start_with(manifest: &str) -> Self {
             let bed = TestBed::new();
-            bed.write_manifest(&TestBed::base_manifest());
+            bed.write_manifest(manifest);
             let (child, mut log) =
                 common::spawn_serve(&bed, &["serve", "-m", "manifest.toml", "--http", "127.0.0.1:0"]);
             let url = common::wait_for_url(&mut log).await.unwrap();
@@ -211,22 +417,29 @@ mod http {
             let id = response.headers().get("mcp-session-id").unwrap().to_str().unwrap().to_owned();
             let _ = response.text().await;
             let session = Self { url, id, client, _child: child, _bed: bed };
-            let done = session.post(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.into()).await;
+            let done = session.post(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
             assert!(done.status().is_success(), "{}", done.status());
             session
         }
 
-        async fn post(&self, body: String) -> reqwest::Response {
+        async fn post(&self, body: impl Into<reqwest::Body>) -> reqwest::Response {
             post(&self.client, &self.url, Some(&self.id), body).await
         }
     }
 
-    async fn post(client: &reqwest::Client, url: &str, session: Option<&str>, body: String) -> reqwest::Response {
+    async fn post(
+        client: &reqwest::Client,
+        url: &str,
+        session: Option<&str>,
+        body: impl Into<reqwest::Body>,
+    ) -> reqwest::Response {
         let mut request = client
             .post(url)
             .header("content-type", "application/json")
             .header("accept", "application/json, text/event-stream")
             .header("mcp-protocol-version", "2025-11-25")
+            // No answer within a minute is a hung server: the test fails instead of waiting.
+            .timeout(Duration::from_secs(60))
             .body(body);
         if let Some(session) = session {
             request = request.header("mcp-session-id", session);
@@ -258,6 +471,30 @@ mod http {
     }
 
     #[tokio::test]
+    async fn hostile_json_in_a_body_is_refused_in_words_or_parsed_as_documented() {
+        let session = Session::start_with(&roomy_manifest()).await;
+        let echo = base64::engine::general_purpose::STANDARD.encode(echo_program());
+        let arguments = format!(r#"{{"component":"{echo}","input":"HOSTILE"}}"#);
+        for (id, case) in (1..).zip(cases()) {
+            let body = case.inside(&hostile_call(id, "run_program", &arguments), "\"HOSTILE\"");
+            let response = session.post(body).await;
+            let status = response.status();
+            let reply = message(response).await;
+            let expected = match case.verdict {
+                Verdict::Refused(_) | Verdict::NotUtf8 => 400,
+                Verdict::OverRequestLimit => 413,
+                Verdict::Accepted(_) => 200,
+            };
+            assert_eq!(status, expected, "{}", case.name);
+            check_hostile(&case, id, &reply, |result, parsed| {
+                assert!(text(result) == parsed, "{}: the program got other text", case.name);
+            });
+        }
+        let listed = message(session.post(r#"{"jsonrpc":"2.0","id":0,"method":"tools/list"}"#).await).await;
+        assert!(listed["result"]["tools"].is_array(), "the session goes on: {listed}");
+    }
+
+    #[tokio::test]
     async fn ending_a_session_is_answered_as_clients_expect() {
         let session = Session::start().await;
         let end = |session: &Session| {
@@ -270,7 +507,7 @@ mod http {
         };
         // The official Python SDK client logs a failure for anything but 200 or 204.
         assert_eq!(end(&session).await.unwrap().status(), 204);
-        let after = session.post(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#.into()).await;
+        let after = session.post(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#).await;
         assert_eq!(after.status(), 404, "the session is gone");
     }
 

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use cemcp::{CancelToken, ComponentCache, Manifest, Program, RunError, Runtime};
 
+pub mod hostile_json;
 pub mod http_server;
 pub mod mcpbench;
 pub mod security;

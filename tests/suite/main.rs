@@ -21,4 +21,5 @@ mod scripts;
 mod storage;
 mod tools;
 mod traps;
+mod wasi;
 mod wit_json;

@@ -149,3 +149,105 @@ fn a_fifo_inside_a_grant_cannot_block_a_tool() {
     let listed = probe(&bed, json!({ "do": "files-list", "path": "" }));
     assert!(listed.to_string().contains("pipe"), "{listed}");
 }
+
+#[test]
+fn files_cannot_reach_the_kv_tools_directory_by_any_path() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let store = bed.path().join("store");
+    let put = json!({ "do": "kv-put", "key": "../x", "value": "kv's data" }).to_string();
+    assert_eq!(bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &put).unwrap().unwrap(), json!({ "ok": null }));
+    let file = store.join("%2E%2E%2Fx");
+    assert!(file.is_file(), "kv keeps the key as an encoded file name in its own directory");
+    // Links inside the files tool's grant, into the kv tool's.
+    let docs = bed.path().join("docs");
+    std::os::unix::fs::symlink("../store", docs.join("to-store")).unwrap();
+    std::os::unix::fs::symlink(&store, docs.join("to-store-absolute")).unwrap();
+    std::os::unix::fs::symlink(&file, docs.join("to-the-file")).unwrap();
+    let host_path = file.display().to_string();
+    let cases = [
+        ("files-read", "../store/%2E%2E%2Fx", "`..` out of the grant"),
+        ("files-read", "notes/../../store/%2E%2E%2Fx", "`..` through a subdirectory"),
+        ("files-read", "/store/%2E%2E%2Fx", "the path kv sees"),
+        ("files-read", host_path.as_str(), "the host path"),
+        ("files-read", "to-store/%2E%2E%2Fx", "a relative link to kv's directory"),
+        ("files-read", "to-store-absolute/%2E%2E%2Fx", "an absolute link to kv's directory"),
+        ("files-read", "to-the-file", "a link to the file itself"),
+        ("files-read", "../x", "the key as a path"),
+        ("files-list", "../store", "listing kv's directory"),
+        ("files-list", "to-store", "listing through a link"),
+        ("files-list", "/store", "listing the path kv sees"),
+        ("files-stat", "to-store/%2E%2E%2Fx", "stat through a link"),
+    ];
+    for (action, path, what) in cases {
+        let outcome = probe(&bed, json!({ "do": action, "path": path }));
+        let verb = action.trim_start_matches("files-");
+        assert!(error_of(&outcome).starts_with(&format!("cannot {verb} `{path}`: ")), "{what}: {outcome}");
+        assert!(!outcome.to_string().contains("kv's data"), "{what} leaked: {outcome}");
+    }
+    // A search from the top of the grant does not follow links out of it.
+    for path in ["", "to-store", "../store"] {
+        let search = json!({ "do": "files-search", "pattern": "kv's data", "regex": false, "path": path, "max": 10 });
+        let outcome = probe(&bed, search);
+        assert!(!outcome.to_string().contains("%2E"), "search from `{path}` found kv's file: {outcome}");
+        if path.is_empty() {
+            assert_eq!(outcome, json!({ "ok": [] }));
+        } else {
+            assert!(error_of(&outcome).starts_with(&format!("cannot search `{path}`: ")), "{outcome}");
+        }
+    }
+}
+
+#[test]
+fn kv_keys_that_look_like_paths_stay_keys_in_its_own_store() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let entries = || {
+        let mut names: Vec<_> = std::fs::read_dir(bed.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        names
+    };
+    let before = entries();
+    let keys = [
+        ("../x", "%2E%2E%2Fx"),
+        ("..", "%2E%2E"),
+        (".", "%2E"),
+        ("%2E%2E", "%252E%252E"),
+        ("/etc/passwd", "%2Fetc%2Fpasswd"),
+        ("../docs/alpha.txt", "%2E%2E%2Fdocs%2Falpha%2Etxt"),
+        ("a\0b", "a%00b"),
+        ("\0", "%00"),
+        ("store/../../outside/secret.txt", "store%2F%2E%2E%2F%2E%2E%2Foutside%2Fsecret%2Etxt"),
+    ];
+    let steps: Vec<Value> = keys
+        .iter()
+        .map(|(key, _)| json!({ "do": "kv-put", "key": key, "value": format!("value of {key:?}") }))
+        .collect();
+    let put =
+        bed.run(&runtime, artifacts::PROBE_COMPONENT, None, &json!({ "do": "steps", "steps": steps }).to_string());
+    assert!(put.unwrap().unwrap().as_array().unwrap().iter().all(|o| o == &json!({ "ok": null })));
+    let mut stored: Vec<String> = std::fs::read_dir(bed.path().join("store"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    stored.sort();
+    let mut expected: Vec<String> = keys.iter().map(|(_, file)| (*file).to_owned()).collect();
+    expected.sort();
+    assert_eq!(stored, expected, "one file per key, inside kv's directory");
+    for (key, _) in keys {
+        let got = probe(&bed, json!({ "do": "kv-get", "key": key }));
+        assert_eq!(got, json!({ "ok": format!("value of {key:?}") }), "{key:?}");
+    }
+    let mut listed = probe(&bed, json!({ "do": "kv-list", "prefix": "" }))["ok"].as_array().unwrap().clone();
+    listed.sort_by_key(|k| k.as_str().unwrap().to_owned());
+    let mut names: Vec<Value> = keys.iter().map(|(key, _)| json!(key)).collect();
+    names.sort_by_key(|k| k.as_str().unwrap().to_owned());
+    assert_eq!(listed, names);
+    // Nothing outside the store changed.
+    assert_eq!(entries(), before);
+    assert_eq!(
+        std::fs::read_to_string(bed.path().join("docs/alpha.txt")).unwrap(),
+        "the quick brown fox\njumps over the lazy dog\n"
+    );
+    assert_eq!(std::fs::read_to_string(bed.path().join("outside/secret.txt")).unwrap(), "TOP SECRET");
+}

@@ -8,6 +8,12 @@
 //! - `fs-read` `{"path": p}`: read a file through the program's own WASI;
 //! - `fs-list` `{"path": p}`: list a directory through the program's own WASI;
 //! - `env`: list the environment variables the program can see;
+//! - `wasi-all` `{"port": n}`: try every WASI interface a program can import (it is
+//!   granted none of them) and report each outcome by interface name: environment,
+//!   arguments and working directory, preopens and paths, stdin and terminals, clocks,
+//!   randomness, TCP to 127.0.0.1:n, UDP, listening, and name lookup;
+//! - `clocks`: read the wall and monotonic clocks and their resolutions;
+//! - `random-bytes` `{"bytes": n}`: ask WASI for n random bytes in one call;
 //! - `files-read` `{"path": p, "offset"?: n, "length"?: n}`, `files-list` / `files-stat`
 //!   `{"path": p}`, `files-search` `{"pattern": s, "regex": b, "path": p, "max": n}`:
 //!   call the `files` tool;
@@ -34,6 +40,8 @@ use cemcp::http::http;
 use cemcp::kv::kv;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+mod wasi;
 
 wit_bindgen::generate!({
     path: ["../../wit/host", "../../wit/files", "../../wit/kv", "../../wit/fixtures", "../../wit/http", "../../wit/config"],
@@ -69,6 +77,13 @@ enum Action {
         path: String,
     },
     Env,
+    WasiAll {
+        port: u16,
+    },
+    Clocks,
+    RandomBytes {
+        bytes: u64,
+    },
     FilesRead {
         path: String,
         #[serde(default)]
@@ -178,6 +193,9 @@ fn perform(action: Action) -> Value {
                     .map_err(|e| e.to_string()),
             ),
             Action::Env => json!({ "ok": std::env::vars().map(|(k, _)| k).collect::<Vec<_>>() }),
+            Action::WasiAll { port } => wasi::everything(port),
+            Action::Clocks => Value::Object(wasi::clocks()),
+            Action::RandomBytes { bytes } => json!({ "ok": wasip2::random::random::get_random_bytes(bytes).len() }),
             Action::FilesRead { path, offset, length } => outcome(files::read(&path, offset, length)),
             Action::FilesSearch { pattern, regex, path, max } => {
                 let mode = if regex { files::MatchMode::Regex } else { files::MatchMode::Substring };

@@ -49,7 +49,12 @@ pub fn report(runtime: &Runtime) -> String {
         let _ = writeln!(out, "\ninterpreter {}", interpreter.language);
         let pin = interpreter.sha256.as_ref().map_or("not pinned".to_owned(), |p| format!("pinned sha256:{p}"));
         row(&mut out, "component", &format!("{} ({pin})", interpreter.component.display()));
-        row(&mut out, "own access", "nothing; scripts reach only the tools of the profile they run under");
+        row(
+            &mut out,
+            "own access",
+            "no files, no environment, no network; real clocks and randomness; scripts reach only the tools of \
+             the profile they run under",
+        );
     }
     for program in manifest.programs.values() {
         let _ = writeln!(out, "\nprogram {}", program.name);
@@ -64,7 +69,11 @@ pub fn report(runtime: &Runtime) -> String {
         let default = if profile.name == manifest.default_profile { " (default)" } else { "" };
         let _ = writeln!(out, "\nprofile {}{default}", profile.name);
         row(&mut out, "may import", &imports_line(profile));
-        row(&mut out, "own access", "no files, no environment, no network; stdout and stderr captured");
+        row(
+            &mut out,
+            "own access",
+            "no files, no environment, no network; real clocks and randomness; stdout and stderr captured",
+        );
         row(&mut out, "limits", &limits_line(&profile.limits, "per run"));
         profile_defence(&mut out, profile);
     }

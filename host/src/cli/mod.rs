@@ -272,7 +272,15 @@ fn run(args: &RunArgs) -> Result<(), Failure> {
         Some(path) => read_input(path).map_err(Failure::before)?,
         None => args.input.clone(),
     };
-    serde_json::from_str::<serde::de::IgnoredAny>(&input)
+    // A byte order mark is not JSON; editors write one, and `cemcp serve` drops it too.
+    let input = match input.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => input,
+    };
+    // Parsed as `cemcp serve` parses a request, so that both refuse the same inputs
+    // (nesting deeper than 128, numbers out of range, lone surrogates); the program
+    // gets the text as given.
+    serde_json::from_str::<serde_json::Value>(&input)
         .map_err(|e| Failure::before(anyhow::anyhow!("the input is not valid JSON: {e}")))?;
     let bytes = std::fs::read(&args.program)
         .map_err(|e| Failure::before(anyhow::anyhow!("cannot read program `{}`: {e}", args.program.display())))?;
@@ -363,7 +371,9 @@ fn serve(args: &ServeArgs) -> Result<(), Failure> {
 fn read_input(path: &std::path::Path) -> anyhow::Result<String> {
     let mut text = String::new();
     if path.as_os_str() == "-" {
-        std::io::stdin().read_to_string(&mut text)?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| anyhow::anyhow!("cannot read the input from stdin: {e}"))?;
     } else {
         text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
     }

@@ -291,10 +291,34 @@ impl fmt::Display for Problem {
 }
 
 impl Problem {
-    /// A problem at `at`, in `field`.
+    /// A problem at `at`, in `field`. Lines of `message` longer than 300 characters
+    /// are cut, saying how much was left out.
     pub fn new(at: &Location, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { at: at.clone(), field: field.into(), message: message.into() }
+        Self { at: at.clone(), field: field.into(), message: bounded(message.into()) }
     }
+}
+
+/// A TOML error as a problem's message, always saying it is one (some, such as
+/// `recursion limit`, carry no position of their own).
+fn toml_problem(error: &toml::de::Error) -> String {
+    let text = error.to_string();
+    let text = text.trim_end();
+    if text.starts_with("TOML parse error") { text.to_owned() } else { format!("TOML parse error: {text}") }
+}
+
+/// The longest line of a problem's message. A manifest may hold huge values, and a
+/// TOML error quotes the line it is about: past this, they are cut.
+const MAX_LINE: usize = 300;
+
+fn bounded(message: String) -> String {
+    if message.lines().all(|line| line.len() <= MAX_LINE) {
+        return message;
+    }
+    let cut = |line: &str| match line.chars().count() {
+        n if n <= MAX_LINE => line.to_owned(),
+        n => format!("{}... [{} more characters]", crate::failure::cut(line, MAX_LINE), n - MAX_LINE),
+    };
+    message.lines().map(cut).collect::<Vec<_>>().join("\n")
 }
 
 impl Manifest {
@@ -328,7 +352,7 @@ impl Manifest {
     pub fn parse(text: &str, path: &Path, base: &Path) -> Result<Self, ManifestError> {
         let file: ManifestFile = toml::from_str(text).map_err(|e| ManifestError {
             path: path.to_path_buf(),
-            problems: vec![Problem::new(&Location::Manifest, "", e.to_string().trim_end().to_owned())],
+            problems: vec![Problem::new(&Location::Manifest, "", toml_problem(&e))],
         })?;
         let mut problems = Vec::new();
         if file.version != MANIFEST_VERSION {

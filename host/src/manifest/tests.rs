@@ -157,3 +157,14 @@ fn json_schema_describes_every_section() {
         assert!(schema.contains(key), "schema lacks {key}");
     }
 }
+
+#[test]
+fn huge_values_and_lines_are_cut_in_problems() {
+    let deep = format!("version = 1\nx = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let error = parse(&deep).unwrap_err().to_string();
+    assert!(error.len() < 2_000, "{} bytes", error.len());
+    assert!(error.contains("[[[... [199709 more characters]\n"), "{error}");
+    assert!(error.ends_with("cannot recurse further; max recursion depth met"), "{error}");
+    let problem = Problem::new(&Location::Manifest, "", format!("cannot read `{}`", "x".repeat(1000)));
+    assert_eq!(problem.message, format!("cannot read `{}... [714 more characters]", "x".repeat(287)));
+}

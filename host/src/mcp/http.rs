@@ -116,6 +116,13 @@ pub async fn serve_http(
     });
     let app = axum::Router::new().route("/mcp", axum::routing::any(handle)).with_state(gate);
     eprintln!("cemcp: serving MCP on http://{local}/mcp");
+    // Answers go out as soon as they are written: without TCP_NODELAY, an answer
+    // written in two parts waits for the client's delayed ACK (up to 40 ms on Linux).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY on a connection: {e}");
+        }
+    });
     let serving = async move { axum::serve(listener, app).await.map_err(anyhow::Error::from) };
     super::stop(&runtime, serving, &stopping, &closing).await
 }

@@ -9,6 +9,9 @@
 //! - JSON that is not a valid message gets an invalid-request error (`-32600`) with
 //!   the request's id when it has one; a broken notification (no id) is logged and
 //!   dropped, since nothing may answer a notification;
+//! - JSON that is not an object (a batch array, a number, a string) gets an
+//!   invalid-request error with id null: MCP has no batches, and the client must not
+//!   wait for an answer that never comes;
 //! - a line longer than [`super::MAX_REQUEST_BYTES`] is discarded as it streams in,
 //!   never buffered whole, and gets an invalid-request error naming the limit.
 //!
@@ -141,6 +144,10 @@ pub(super) fn parse_message(bytes: &[u8]) -> Result<RxJsonRpcMessage<RoleServer>
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         Some(error_reply(Value::Null, PARSE_ERROR, &format!("Parse error: the request is not valid JSON ({e})")))
     })?;
+    if !value.is_object() {
+        let message = "Invalid request: a message is one JSON object (batches are not supported)";
+        return Err(Some(error_reply(Value::Null, INVALID_REQUEST, message)));
+    }
     let id = value.get("id").cloned();
     serde_json::from_value(value).map_err(|e| match id {
         Some(id) if id.is_string() || id.is_number() => {
@@ -229,5 +236,28 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleServer> for StdioTrans
 
     async fn close(&mut self) -> Result<(), Self::Error> {
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reply to `line`, or `None` when it is a message (or must not be answered).
+    fn reply(line: &str) -> Option<Value> {
+        parse_message(line.as_bytes()).err().flatten()
+    }
+
+    #[test]
+    fn json_that_is_not_an_object_is_answered_with_an_invalid_request_error() {
+        let expected = error_reply(
+            Value::Null,
+            INVALID_REQUEST,
+            "Invalid request: a message is one JSON object (batches are not supported)",
+        );
+        for line in [r#"[{"jsonrpc":"2.0","id":9,"method":"ping"}]"#, "[]", "1", r#""ping""#, "null", "true"] {
+            assert_eq!(reply(line), Some(expected.clone()), "{line}");
+        }
+        assert_eq!(reply(r#"{"jsonrpc":"2.0","id":9,"method":"ping"}"#), None, "a valid request is a message");
     }
 }

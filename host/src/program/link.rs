@@ -25,6 +25,16 @@ use crate::tool::Tool;
 /// The signature every program exports, as WIT (world `cemcp:host/program`).
 pub const RUN_SIGNATURE: &str = "run: func(input: string) -> result<string, string>";
 
+/// The WASI packages programs may import (wasmtime-wasi's p2 set), served with nothing
+/// granted ([`crate::sandbox::grants::program_wasi`]).
+const SERVED_WASI: [&str; 6] =
+    ["wasi:cli/", "wasi:clocks/", "wasi:filesystem/", "wasi:io/", "wasi:random/", "wasi:sockets/"];
+
+/// Why another WASI import (`wasi:http`, `wasi:keyvalue`, ...) is refused.
+const NOT_SERVED: &str = "which cemcp does not serve programs (they get wasi:cli, wasi:clocks, wasi:filesystem, \
+     wasi:io, wasi:random and wasi:sockets, with no files, variables or network granted); a program reaches the \
+     network and everything else through the tools its profile grants";
+
 /// A program checked against a profile, linked and ready to run any number of times.
 pub struct Program {
     /// `sha256:<hex>` of the program's bytes.
@@ -138,6 +148,9 @@ impl Program {
         for (name, import) in component.component_type().imports(engine) {
             let item = import.ty;
             if name.starts_with("wasi:") {
+                if !SERVED_WASI.iter().any(|package| name.starts_with(package)) {
+                    return Err(ProgramError::Import { import: name.to_owned(), reason: NOT_SERVED.to_owned() });
+                }
                 continue; // Provided by the host, with an empty WASI context.
             }
             if crate::tool::types_only(engine, &item) {

@@ -49,9 +49,4 @@ impl RecentPrograms {
         }
         recent.programs.insert((program.digest.clone(), program.profile.clone()), (now, Arc::clone(program)));
     }
-
-    /// How many are kept.
-    pub fn len(&self) -> usize {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner).programs.len()
-    }
 }

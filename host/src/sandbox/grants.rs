@@ -239,6 +239,9 @@ pub fn tool_wasi(grants: &ToolGrants) -> wasmtime::Result<(WasiCtx, Stdio)> {
     Ok((builder.build(), stdio))
 }
 
+/// The most random bytes one WASI call may ask for (programs and tools alike).
+pub const MAX_RANDOM_BYTES: u64 = 1 << 20;
+
 /// The WASI context of a program: nothing granted at all; its stdout and stderr are
 /// captured like a tool's.
 pub fn program_wasi(log: u64) -> (WasiCtx, Stdio) {
@@ -253,6 +256,10 @@ fn base_builder(stdio: &Stdio) -> WasiCtxBuilder {
     // current thread instead of hopping to a tokio blocking pool for every read.
     builder.allow_blocking_current_thread(true);
     builder.allow_ip_name_lookup(false);
+    // The host fills a buffer of the size a guest asks for before copying it in:
+    // bounded, so that randomness cannot make the host allocate outside the guest's
+    // memory limit (wasmtime-wasi allows 64 MiB per call by default).
+    builder.max_random_size(MAX_RANDOM_BYTES);
     builder.stdout(stdio.stdout.clone()).stderr(stdio.stderr.clone());
     builder
 }

@@ -3,8 +3,9 @@
 //! - `stress http`: 1,000 concurrent `run_program` requests over Streamable HTTP from
 //!   this process, on loopback, to a `cemcp serve --http` it starts; every answer must
 //!   be the run's output or the documented busy refusal. Prints counts and p50/p99.
-//! - `stress soak`: 100,000 sequential runs through the `Runtime` API; resident memory
-//!   at the end must be within 10 % of after the first 1,000.
+//! - `stress soak`: 100,000 sequential runs through the `Runtime` API (`--over-http`:
+//!   as requests to a `cemcp serve`, watching the server); resident memory at the end
+//!   must be within 10 % of after the first 1,000.
 //!
 //! Both exit 1 when the goal is missed. Run in release, as the figures in
 //! BENCHMARKS.md were: `cargo run --release -p cemcp-tests --bin stress -- http`.
@@ -45,11 +46,15 @@ enum Command {
         #[arg(long, default_value = "300s", value_parser = humantime::parse_duration)]
         deadline: Duration,
     },
-    /// Sequential runs through the `Runtime` API, watching resident memory.
+    /// Sequential runs through the `Runtime` API (or over HTTP), watching resident memory.
     Soak {
         /// Runs in all (more than 1,000).
         #[arg(long, default_value_t = 100_000)]
         runs: usize,
+        /// Send the runs as `run_program` requests over HTTP to a `cemcp serve` on
+        /// loopback, and watch the server's memory.
+        #[arg(long)]
+        over_http: bool,
         /// The `probe` program's input: the default calls two tools once each.
         #[arg(long, default_value = r#"{"do": "two-tools"}"#)]
         input: String,
@@ -67,7 +72,7 @@ fn main() -> ExitCode {
                 over_http(&load)
             })
         }
-        Command::Soak { runs, input } => soaked(runs, &input),
+        Command::Soak { runs, over_http, input } => soaked(runs, over_http, &input),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -109,11 +114,17 @@ fn over_http(load: &http::Load) -> anyhow::Result<bool> {
     Ok(met)
 }
 
-fn soaked(runs: usize, input: &str) -> anyhow::Result<bool> {
+fn soaked(runs: usize, over_http: bool, input: &str) -> anyhow::Result<bool> {
     #[expect(clippy::cast_precision_loss, reason = "for display")]
     let mib = |bytes: u64| format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0));
-    println!("{runs} sequential runs of probe {input} through the Runtime API");
-    let soak = soak::run(runs, input, |n, rss| println!("  after {n:>7} runs: resident {}", mib(rss)))?;
+    let show = |n: usize, rss: u64| println!("  after {n:>7} runs: resident {}", mib(rss));
+    let soak = if over_http {
+        println!("{runs} sequential run_program requests (probe {input}) over HTTP; the server's memory");
+        soak::run_over_http(&Cemcp::this_binary()?, runs, input, show)?
+    } else {
+        println!("{runs} sequential runs of probe {input} through the Runtime API");
+        soak::run(runs, input, show)?
+    };
     #[expect(clippy::cast_precision_loss, reason = "a rate")]
     let rate = soak.runs as f64 / soak.took.as_secs_f64();
     println!("{} runs in {:.1} s ({rate:.0} runs/s)", soak.runs, soak.took.as_secs_f64());

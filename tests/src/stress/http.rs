@@ -104,53 +104,88 @@ pub fn classify(status: u16, headers: &str, body: &str) -> Answer {
     }
 }
 
-/// Starts `cemcp serve --http` on the base manifest with `probe` registered and
-/// `load.server` as its `[server]` section, warms it with one run, and sends the load.
+/// A `cemcp serve --http` on loopback, on the base manifest with `probe` registered;
+/// killed when dropped.
+pub struct Served {
+    child: tokio::process::Child,
+    /// Its MCP endpoint.
+    pub url: String,
+    _bed: TestBed,
+}
+
+impl Served {
+    /// Starts it with `server` as the manifest's `[server]` section.
+    ///
+    /// # Errors
+    ///
+    /// When it does not start listening.
+    pub async fn start(cemcp: &Cemcp, server: &str) -> anyhow::Result<Self> {
+        let bed = TestBed::new();
+        let manifest = format!(
+            "{}\n[program.probe]\ncomponent = \"{}\"\n\n[server]\n{server}\n",
+            TestBed::base_manifest(),
+            artifacts::PROBE_COMPONENT,
+        );
+        let mut child = tokio::process::Command::new(cemcp.path())
+            .args(["cemcp", "serve", "-m"])
+            .arg(bed.write_manifest(&manifest))
+            .args(["--expose", "code", "--http", "127.0.0.1:0"])
+            .env("CEMCP_CACHE_DIR", workspace_root().join("target/test-cache"))
+            .env_remove("CEMCP_MANIFEST")
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting cemcp serve --http")?;
+        let mut log = BufReader::new(child.stderr.take().context("stderr is piped")?).lines();
+        let url = loop {
+            match log.next_line().await? {
+                Some(line) => {
+                    if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
+                        break url.to_owned();
+                    }
+                }
+                None => bail!("cemcp serve exited before listening"),
+            }
+        };
+        // Keep reading its log, so that a full pipe never stalls the server.
+        tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
+        Ok(Self { child, url, _bed: bed })
+    }
+
+    /// The server's process id.
+    #[must_use]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Runs `probe` with `input` once and says how it was answered.
+    ///
+    /// # Errors
+    ///
+    /// When the request cannot be sent or its answer read.
+    pub async fn run_probe(&self, client: &reqwest::Client, input: &Value) -> anyhow::Result<Answer> {
+        let (status, headers, body) = post_run(client, &self.url, &json!({ "name": "probe", "input": input })).await?;
+        Ok(classify(status, &headers, &body))
+    }
+}
+
+/// Starts a server with `load.server`, warms it with one run, and sends the load.
 ///
 /// # Errors
 ///
 /// When the server does not start or the warm-up run fails.
 pub async fn run(cemcp: &Cemcp, load: &Load) -> anyhow::Result<Outcome> {
-    let bed = TestBed::new();
-    let manifest = format!(
-        "{}\n[program.probe]\ncomponent = \"{}\"\n\n[server]\n{}\n",
-        TestBed::base_manifest(),
-        artifacts::PROBE_COMPONENT,
-        load.server
-    );
-    let mut server = tokio::process::Command::new(cemcp.path())
-        .args(["cemcp", "serve", "-m"])
-        .arg(bed.write_manifest(&manifest))
-        .args(["--expose", "code", "--http", "127.0.0.1:0"])
-        .env("CEMCP_CACHE_DIR", workspace_root().join("target/test-cache"))
-        .env_remove("CEMCP_MANIFEST")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .context("starting cemcp serve --http")?;
-    let mut log = BufReader::new(server.stderr.take().context("stderr is piped")?).lines();
-    let url = loop {
-        match log.next_line().await? {
-            Some(line) => {
-                if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
-                    break url.to_owned();
-                }
-            }
-            None => bail!("cemcp serve exited before listening"),
-        }
-    };
-    // Keep reading its log, so that a full pipe never stalls the server.
-    tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
-
+    let server = Served::start(cemcp, &load.server).await?;
     let client = reqwest::Client::builder().pool_max_idle_per_host(load.concurrency).timeout(load.deadline).build()?;
-    let arguments = json!({ "name": "probe", "input": load.input });
-    let (status, headers, body) = post_run(&client, &url, &arguments).await?;
-    if classify(status, &headers, &body) != Answer::Ok {
-        bail!("the warm-up run failed: {status} {body}");
+    let warm = server.run_probe(&client, &load.input).await?;
+    if warm != Answer::Ok {
+        bail!("the warm-up run failed: {warm:?}");
     }
+    let arguments = json!({ "name": "probe", "input": load.input });
+    let url = server.url.clone();
 
     let permits = std::sync::Arc::new(tokio::sync::Semaphore::new(load.concurrency));
     let started = Instant::now();
@@ -183,6 +218,5 @@ pub async fn run(cemcp: &Cemcp, load: &Load) -> anyhow::Result<Outcome> {
     outcome.wall = started.elapsed();
     outcome.ok.sort();
     outcome.busy.sort();
-    server.kill().await.ok();
     Ok(outcome)
 }
