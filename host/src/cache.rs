@@ -21,10 +21,15 @@
 //! and a directory that group or others may write is refused ([`ComponentCache::check`],
 //! which `Runtime::new` calls): every entry in it could be someone else's code.
 //!
-//! Every entry carries a CRC-32 of its content after a magic header, checked before
-//! anything in it is used: an entry cut short by a full disk or damaged on disk is
-//! recompiled and replaced, never loaded. (The check is for damage, not for an
-//! attacker: one who can write the directory is excluded by its permissions.)
+//! Every compiled entry (`<key>.cwasm`, wasmtime's own format, so that it can be
+//! mapped rather than copied) has a sidecar (`<key>.cwasm.sum`: a magic header, the
+//! entry's length and its CRC-32), checked before anything in the entry is used: an
+//! entry cut short by a full disk, damaged on disk, or missing its sidecar is
+//! recompiled and replaced, never loaded. The entry is written before its sidecar, so
+//! a reader between the two sees a mismatch, not a half-written entry. Derived entries
+//! (pre-initialized snapshots, read as bytes anyway) carry the same header inline.
+//! (The check is for damage, not for an attacker: one who can write the directory is
+//! excluded by its permissions.)
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::Write;
@@ -54,8 +59,14 @@ pub fn digest(bytes: &[u8]) -> String {
 /// The most bytes a cache directory holds unless told otherwise.
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 
-/// The first bytes of every entry, before its CRC-32 and content.
+/// The first bytes of every sidecar (before the entry's length and CRC-32) and of
+/// every derived entry (before its CRC-32 and content).
 const MAGIC: &[u8; 8] = b"cemcp\x00c1";
+
+/// The extension of a compiled entry's sidecar, after `.cwasm`.
+const SUM: &str = "sum";
+/// A sidecar's size: magic, length, CRC-32.
+const SUM_BYTES: u64 = 8 + 8 + 4;
 
 /// Why a cache directory cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -275,6 +286,8 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
         let is_temp = item.file_name().to_string_lossy().starts_with(".tmp");
         if is_temp && now.duration_since(modified).unwrap_or_default() > STALE_TEMP {
             let _ = std::fs::remove_file(&path);
+        } else if meta.is_file() && path.extension().is_some_and(|e| e == SUM) {
+            total += meta.len(); // Removed with its entry.
         } else if meta.is_file() && path.extension().is_some_and(|e| e == "cwasm" || e == "wasm") {
             total += meta.len();
             entries.push((modified, meta.len(), path));
@@ -292,6 +305,9 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
             Ok(()) => tracing::info!(entry = %path.display(), "removed from the component cache (least recently used)"),
             Err(e) => tracing::debug!(entry = %path.display(), "cannot remove a cache entry: {e}"),
         }
+        if std::fs::remove_file(sidecar(&path)).is_ok() {
+            total = total.saturating_sub(SUM_BYTES);
+        }
         total = total.saturating_sub(size);
     }
     Ok(())
@@ -299,16 +315,49 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
 
 #[expect(unsafe_code, reason = "loading compiled code is what a cache is for; see the Trust section")]
 fn deserialize(engine: &Engine, entry: &Path) -> wasmtime::Result<Component> {
+    let sum = std::fs::read(sidecar(entry)).map_err(|e| wasmtime::format_err!("its checksum file: {e}"))?;
     let bytes = std::fs::read(entry)?;
-    let content = checked(&bytes).map_err(|damage| wasmtime::format_err!("{damage}"))?;
+    matches_sum(&sum, &bytes).map_err(|damage| wasmtime::format_err!("{damage}"))?;
     // SAFETY: entries are written only by `store` below, from `serialize`, into a
     // directory only this user can write (see the module's Trust section), and this
-    // one's checksum matches what was written; wasmtime checks the header and the
-    // engine's compatibility before using it.
-    unsafe { Component::deserialize(engine, content) }
+    // one's length and checksum match what was written; wasmtime checks the header
+    // and the engine's compatibility before using it. Mapping the file (rather than
+    // copying the bytes just read) shares its pages with the page cache.
+    unsafe { Component::deserialize_file(engine, entry) }
 }
 
-/// An entry's content, if its magic and CRC-32 are right; else what is wrong.
+/// The sidecar holding a compiled entry's length and checksum.
+fn sidecar(entry: &Path) -> PathBuf {
+    let mut name = entry.as_os_str().to_owned();
+    name.push(".");
+    name.push(SUM);
+    PathBuf::from(name)
+}
+
+/// A sidecar's content for `content`: magic, length, CRC-32.
+fn sum_of(content: &[u8]) -> Vec<u8> {
+    let mut sum = MAGIC.to_vec();
+    sum.extend_from_slice(&(content.len() as u64).to_le_bytes());
+    sum.extend_from_slice(&crc32fast::hash(content).to_le_bytes());
+    sum
+}
+
+/// Whether `content` is what the sidecar `sum` describes; else what is wrong.
+fn matches_sum(sum: &[u8], content: &[u8]) -> Result<(), String> {
+    if sum == sum_of(content).as_slice() {
+        return Ok(());
+    }
+    let described = sum.get(8..16).and_then(|len| len.try_into().ok()).map(u64::from_le_bytes);
+    match described {
+        Some(len) if sum.starts_with(MAGIC) && len != content.len() as u64 => {
+            Err(format!("it is {} bytes, not the {len} written: it was cut short or damaged", content.len()))
+        }
+        Some(_) if sum.starts_with(MAGIC) => Err("its checksum does not match: it was damaged".into()),
+        _ => Err("its checksum file is not one cemcp wrote".into()),
+    }
+}
+
+/// A derived entry's content, if its magic and CRC-32 are right; else what is wrong.
 fn checked(bytes: &[u8]) -> Result<&[u8], String> {
     let (Some(magic), Some(crc), Some(content)) = (bytes.get(..8), bytes.get(8..12), bytes.get(12..)) else {
         return Err(format!("it is {} bytes, too short to be an entry", bytes.len()));
@@ -324,15 +373,21 @@ fn checked(bytes: &[u8]) -> Result<&[u8], String> {
     Ok(content)
 }
 
-/// Writes `content` as an entry (magic, CRC-32, content) atomically: to a temporary
-/// file in `dir`, then renamed over `entry`.
+/// Writes `content` as a derived entry (magic, CRC-32, content).
 fn write_entry(dir: &Path, entry: &Path, content: &[u8]) -> anyhow::Result<()> {
+    let crc = crc32fast::hash(content).to_le_bytes();
+    write_atomically(dir, entry, &[MAGIC, &crc, content])
+}
+
+/// Writes `parts` one after another to `path` atomically: to a temporary file in
+/// `dir`, flushed, then renamed over `path`.
+fn write_atomically(dir: &Path, path: &Path, parts: &[&[u8]]) -> anyhow::Result<()> {
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(MAGIC)?;
-    temp.write_all(&crc32fast::hash(content).to_le_bytes())?;
-    temp.write_all(content)?;
+    for part in parts {
+        temp.write_all(part)?;
+    }
     temp.as_file().sync_all()?;
-    temp.persist(entry)?;
+    temp.persist(path)?;
     Ok(())
 }
 
@@ -352,7 +407,8 @@ fn store(dir: &Path, entry: &Path, component: &Component, max_bytes: u64) -> any
         return Ok(false);
     }
     create_private_dir(dir)?;
-    write_entry(dir, entry, &bytes)?;
+    write_atomically(dir, entry, &[&bytes])?;
+    write_atomically(dir, &sidecar(entry), &[&sum_of(&bytes)])?;
     Ok(true)
 }
 

@@ -16,8 +16,11 @@ fn second_load_comes_from_the_cache() {
     let first = load();
     assert_eq!(first.tool("files").unwrap().cache, CacheOutcome::Miss);
     assert_eq!(first.load_program(&program, None).unwrap().cache, CacheOutcome::Miss);
-    let entries = std::fs::read_dir(&cache_dir).unwrap().count();
+    let names: Vec<String> =
+        std::fs::read_dir(&cache_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let entries = names.iter().filter(|n| n.ends_with(".cwasm")).count();
     assert_eq!(entries, 6, "one entry per component: files, kv, flaky, http, config, report");
+    assert_eq!(names.iter().filter(|n| n.ends_with(".cwasm.sum")).count(), 6, "each with its checksum: {names:?}");
 
     let second = load();
     for tool in ["files", "kv", "flaky", "http", "config"] {
@@ -38,7 +41,11 @@ fn one_entry() -> (TestBed, ComponentCache, wasmtime::Engine, Vec<u8>, std::path
     let engine = cemcp::engine::new_engine().unwrap();
     let wasm = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
-    let entry = std::fs::read_dir(bed.path().join("cache")).unwrap().next().unwrap().unwrap().path();
+    let entry = std::fs::read_dir(bed.path().join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "cwasm"))
+        .unwrap();
     (bed, cache, engine, wasm, entry)
 }
 
@@ -65,6 +72,13 @@ fn an_entry_cut_short_or_with_a_flipped_byte_is_never_loaded_but_recompiled() {
     std::fs::write(&entry, &damaged).unwrap();
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
     assert_eq!(std::fs::read(&entry).unwrap(), whole, "the damaged entry was replaced");
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
+    // An entry whose checksum file is gone (or is not one cemcp wrote) is not trusted.
+    let sum = entry.with_extension("cwasm.sum");
+    std::fs::remove_file(&sum).unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
+    std::fs::write(&sum, b"garbage").unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss);
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
 }
 
