@@ -1,8 +1,8 @@
-//! Faults contained: a program or tool that traps, hangs or exceeds a limit stops its
-//! own run and nothing else. Runs go at once on one runtime, as `cemcp serve` runs
+//! Faults contained: a program or tool that traps, hangs or exceeds a limit (every
+//! limit, at once) stops its own run, or fails its own call, and nothing else. Runs go at once on one runtime, as `cemcp serve` runs
 //! them, and every other run's outcome is checked whole.
 
-use cemcp::{CancelToken, RunError, Runtime};
+use cemcp::{CancelToken, Program, RunError, Runtime};
 use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
 use serde_json::{Value, json};
 
@@ -33,11 +33,16 @@ fn normal(n: usize) -> (String, Value) {
 /// Runs every input at once, each on its own thread, and returns the outcomes in order.
 fn run_all(runtime: &Runtime, inputs: &[String]) -> Vec<Result<Value, RunError>> {
     let program = cemcp_tests::load_program(runtime, artifacts::PROBE_COMPONENT);
+    let runs: Vec<(&Program, String)> = inputs.iter().map(|input| (&program, input.clone())).collect();
+    run_each(runtime, &runs)
+}
+
+/// Runs each program with its input at once, each on its own thread; the outcomes in order.
+fn run_each(runtime: &Runtime, runs: &[(&Program, String)]) -> Vec<Result<Value, RunError>> {
     std::thread::scope(|scope| {
-        let runs: Vec<_> = inputs
+        let runs: Vec<_> = runs
             .iter()
-            .map(|input| {
-                let program = &program;
+            .map(|(program, input)| {
                 scope.spawn(move || {
                     runtime
                         .run(program, input, &CancelToken::new())
@@ -101,6 +106,70 @@ fn a_tool_that_traps_hangs_or_overruns_its_memory_fails_only_its_own_call() {
         assert_eq!(got[1], json!({ "ok": 1 }), "the next call gets a fresh instance: {got}");
     }
     for ((_, expected), got) in normals.iter().zip(&outcomes[30..]) {
+        assert_eq!(got.as_ref().ok(), Some(expected), "{got:?}");
+    }
+}
+
+/// What a run at a limit must come to: its run stopped with these words, or its output
+/// holding them (a tool's limit fails the call, and the program goes on).
+enum Stopped {
+    Run(&'static str),
+    Output(&'static str),
+}
+
+#[test]
+fn every_limit_hit_at_once_is_named_in_its_own_run_and_the_normal_runs_beside_them_succeed() {
+    let bed = TestBed::new();
+    let kv = r#"dir = [{ host = "store", guest = "/store", access = "read-write" }]"#;
+    let manifest = TestBed::base_manifest()
+        .edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "2s", memory = "32 MiB", output = "4 KiB", calls = 50"#)
+        .edit(kv, &format!("{kv}\nstorage-quota = \"256 KiB\""));
+    let fueled = r#"
+[profile.fueled]
+tools = ["files", "kv", "flaky", "http", "config"]
+limits = { fuel = 5000000 }
+"#;
+    let runtime = bed.runtime(&format!("{manifest}\n{fueled}\n[server]\nmax-runs = 4\nqueue = 64\n")).unwrap();
+    let wasm = std::fs::read(artifacts::PROBE_COMPONENT).unwrap();
+    let (all, fuel) =
+        (runtime.load_program(&wasm, None).unwrap(), runtime.load_program(&wasm, Some("fueled")).unwrap());
+    let limits: [(&Program, Value, Stopped); 9] = [
+        (&all, json!({ "do": "loop" }), Stopped::Run("program exceeded its 2s time limit")),
+        (&all, json!({ "do": "sleep", "ms": 60_000 }), Stopped::Run("program exceeded its 2s time limit")),
+        (&all, json!({ "do": "alloc", "mib": 512 }), Stopped::Run("program exceeded its 32.0 MiB memory limit")),
+        (&all, json!({ "do": "big", "bytes": 100_000 }), Stopped::Run("program exceeded its 4.0 KiB output limit (")),
+        (&all, json!({ "do": "call-loop", "n": 100 }), Stopped::Run("program exceeded its limit of 50 tool calls")),
+        (&fuel, json!({ "do": "loop" }), Stopped::Run("program exceeded its fuel limit of 5000000")),
+        (
+            &all,
+            json!({ "do": "flaky", "calls": ["spin"] }),
+            Stopped::Output("tool `flaky` exceeded its 500ms time limit in `spin`"),
+        ),
+        (
+            &all,
+            json!({ "do": "flaky", "calls": ["hog:64"] }),
+            Stopped::Output("tool `flaky` exceeded its 16.0 MiB memory limit in `hog`"),
+        ),
+        (
+            &all,
+            json!({ "do": "kv-put", "key": "big", "value": "x".repeat(300 << 10) }),
+            Stopped::Output("tool `kv` exceeded its 256.0 KiB storage quota in `put`"),
+        ),
+    ];
+    let normals: Vec<(String, Value)> = (0..10).map(normal).collect();
+    let mut runs: Vec<(&Program, String)> = limits.iter().map(|(p, input, _)| (*p, input.to_string())).collect();
+    runs.extend(normals.iter().map(|(input, _)| (&all, input.clone())));
+
+    let outcomes = run_each(&runtime, &runs);
+
+    for ((_, input, stopped), outcome) in limits.iter().zip(&outcomes) {
+        match (stopped, outcome) {
+            (Stopped::Run(words), Err(e)) => assert!(e.to_string().starts_with(words), "{input}: {e}"),
+            (Stopped::Output(words), Ok(out)) => assert!(out.to_string().contains(words), "{input}: {out}"),
+            (_, other) => panic!("{input}: {other:?}"),
+        }
+    }
+    for ((_, expected), got) in normals.iter().zip(&outcomes[limits.len()..]) {
         assert_eq!(got.as_ref().ok(), Some(expected), "{got:?}");
     }
 }
