@@ -1,0 +1,93 @@
+//! A WIT type as wasmtime sees it: a component exporting `f: func(x: T) -> T` is
+//! built from the WIT text (wit-parser, `wit_component::dummy_module`, the
+//! component-type custom section, `ComponentEncoder`), compiled, and the type of
+//! `x` read back. Compiled types are cached by WIT text, at most [`CACHE`] of them.
+//!
+//! The engine has fixed-length lists and maps on, which cemcp's own engine leaves
+//! off, so that the JSON mapping of those types is fuzzed too; Cranelift does not
+//! optimise (the functions only trap).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+use wasmtime::component::types::ComponentItem;
+use wasmtime::component::{Component, Type};
+use wasmtime::{Config, Engine};
+use wit_component::{ComponentEncoder, StringEncoding};
+use wit_parser::{ManglingAndAbi, Resolve};
+
+/// How many compiled types are kept.
+pub const CACHE: usize = 512;
+
+static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
+static TYPES: OnceLock<Mutex<HashMap<String, Result<Type, String>>>> = OnceLock::new();
+
+/// The type of `f`'s parameter in the component `wit` describes (see
+/// [`crate::wit_type::WitType::package`]), compiled once per distinct text.
+///
+/// # Errors
+///
+/// Why the WIT could not be parsed, encoded or compiled.
+pub fn param_type(wit: &str) -> Result<Type, String> {
+    let cache = TYPES.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(found) = cache.lock().map_err(|e| e.to_string())?.get(wit) {
+        return found.clone();
+    }
+    let found = compile(wit);
+    let mut cache = cache.lock().map_err(|e| e.to_string())?;
+    if cache.len() >= CACHE {
+        cache.clear();
+    }
+    cache.insert(wit.to_owned(), found.clone());
+    found
+}
+
+fn engine() -> Result<&'static Engine, String> {
+    ENGINE
+        .get_or_init(|| {
+            let mut config = Config::new();
+            config.wasm_component_model(true);
+            config.wasm_component_model_fixed_length_lists(true);
+            config.wasm_component_model_map(true);
+            config.cranelift_opt_level(wasmtime::OptLevel::None);
+            Engine::new(&config).ok()
+        })
+        .as_ref()
+        .ok_or_else(|| "wasmtime refused the fuzzing engine's configuration".to_owned())
+}
+
+/// The component's bytes for `wit`.
+///
+/// # Errors
+///
+/// As [`param_type`].
+pub fn build(wit: &str) -> Result<Vec<u8>, String> {
+    let mut resolve = Resolve::default();
+    let package = resolve.push_str("fuzz.wit", wit).map_err(|e| format!("wit: {e:#}"))?;
+    let world = resolve.select_world(&[package], Some("w")).map_err(|e| format!("world: {e:#}"))?;
+    let mut module = wit_component::dummy_module(&resolve, world, ManglingAndAbi::Standard32);
+    wit_component::embed_component_metadata(&mut module, &resolve, world, StringEncoding::UTF8)
+        .map_err(|e| format!("metadata: {e:#}"))?;
+    ComponentEncoder::default()
+        .module(&module)
+        .map_err(|e| format!("module: {e:#}"))?
+        .validate(false)
+        .encode()
+        .map_err(|e| format!("encode: {e:#}"))
+}
+
+fn compile(wit: &str) -> Result<Type, String> {
+    let engine = engine()?;
+    let component = Component::new(engine, build(wit)?).map_err(|e| format!("compile: {e:#}"))?;
+    for (_, export) in component.component_type().exports(engine) {
+        let ComponentItem::ComponentInstance(instance) = export.ty else { continue };
+        for (_, item) in instance.exports(engine) {
+            if let ComponentItem::ComponentFunc(func) = item.ty
+                && let Some((_, ty)) = func.params().next()
+            {
+                return Ok(ty);
+            }
+        }
+    }
+    Err("the component exports no function with a parameter".to_owned())
+}

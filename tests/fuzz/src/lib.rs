@@ -1,0 +1,59 @@
+//! cemcp's fuzz targets: the bodies of the four coverage-guided fuzzers and the
+//! generators that turn fuzz bytes into their inputs.
+//!
+//! - [`manifest()`]: manifest text parsed, validated and resolved;
+//! - [`wit_json()`]: JSON converted to values of arbitrary WIT types and back;
+//! - [`mcp()`]: a real MCP server session fed arbitrary client bytes;
+//! - [`program()`]: arbitrary components offered and run as programs.
+//!
+//! Each body panics only on a finding (a host panic, or an invariant its module
+//! states). libFuzzer drives them from `tests/fuzz/libfuzzer` (nightly):
+//!
+//! ```text
+//! cargo +nightly fuzz run --fuzz-dir tests/fuzz/libfuzzer -s none <target> -- -max_total_time=60
+//! ```
+//!
+//! (`just fuzz <target>` adds the seed corpora), and `tests/smoke.rs` runs each over
+//! its seeds and a few thousand generated inputs on stable as part of
+//! `cargo test --workspace`. The `mcp` and `program` targets need the guest
+//! components in `target/guests/wasm32-wasip2/release/` (`just guests`).
+#![expect(clippy::panic, reason = "a fuzz target reports a finding by panicking, which libFuzzer records")]
+
+pub mod component;
+pub mod json;
+pub mod manifest;
+pub mod manifest_gen;
+pub mod mcp;
+pub mod mcp_input;
+pub mod program;
+pub mod wit_json;
+pub mod wit_type;
+
+use std::path::{Path, PathBuf};
+
+pub use manifest::manifest;
+pub use mcp::mcp;
+pub use program::program;
+pub use wit_json::wit_json;
+
+/// The workspace root (this crate is `tests/fuzz`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Where the guest components are built.
+///
+/// # Errors
+///
+/// When they are not there, saying how to build them.
+pub fn guests_dir() -> anyhow::Result<PathBuf> {
+    let dir = workspace_root().join("target/guests/wasm32-wasip2/release");
+    if dir.join("files.wasm").is_file() {
+        Ok(std::path::absolute(dir)?)
+    } else {
+        anyhow::bail!(
+            "no guest components in {}: build them first (`just guests`, or `cargo test -p cemcp-tests`)",
+            dir.display()
+        )
+    }
+}
