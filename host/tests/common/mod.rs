@@ -1,6 +1,8 @@
 //! Shared by the host's integration tests: the `cemcp` binary, run as the tests run it.
 #![allow(dead_code, reason = "each test binary uses part of this module")]
 
+pub mod raw;
+
 use std::process::Command;
 
 use cemcp_tests::TestBed;
