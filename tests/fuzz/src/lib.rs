@@ -31,6 +31,8 @@ pub mod wit_type;
 
 use std::path::{Path, PathBuf};
 
+use cemcp::Manifest;
+
 pub use manifest::manifest;
 pub use mcp::mcp;
 pub use program::program;
@@ -56,4 +58,24 @@ pub fn guests_dir() -> anyhow::Result<PathBuf> {
             dir.display()
         )
     }
+}
+
+/// The manifest `template` of the target `name`, its `{GUESTS}` and `{DATA}` filled
+/// in: the data directory is `target/fuzz-data/<name>`, holding `docs/` with `docs`
+/// (file name, content) written in it.
+///
+/// # Errors
+///
+/// When the guests are not built, the files cannot be written, or the manifest is
+/// refused.
+pub fn target_manifest(name: &str, template: &str, docs: &[(&str, &str)]) -> anyhow::Result<Manifest> {
+    let guests = guests_dir()?;
+    let data = workspace_root().join("target/fuzz-data").join(name);
+    std::fs::create_dir_all(data.join("docs"))?;
+    for (file, content) in docs {
+        std::fs::write(data.join("docs").join(file), content)?;
+    }
+    let text =
+        template.replace("{GUESTS}", &guests.display().to_string()).replace("{DATA}", &data.display().to_string());
+    Ok(Manifest::parse(&text, &PathBuf::from(format!("fuzz-{name}.toml")), &data)?)
 }

@@ -21,13 +21,12 @@
 //! - the server stops once its client has closed, and nothing panics.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use cemcp::mcp::{CemcpServer, Expose, StdioTransport};
 use cemcp::runtime::Registered;
-use cemcp::{ComponentCache, Manifest, Runtime};
+use cemcp::{ComponentCache, Runtime};
 use rmcp::ServiceExt as _;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
@@ -116,14 +115,7 @@ pub fn bed() -> &'static Bed {
 }
 
 fn make_bed() -> anyhow::Result<Bed> {
-    let guests = crate::guests_dir()?;
-    let data = crate::workspace_root().join("target/fuzz-data/mcp");
-    std::fs::create_dir_all(data.join("docs"))?;
-    std::fs::write(data.join("docs/a.txt"), "alpha beta\n")?;
-    std::fs::write(data.join("docs/secret.txt"), "hidden\n")?;
-    let text =
-        MANIFEST.replace("{GUESTS}", &guests.display().to_string()).replace("{DATA}", &data.display().to_string());
-    let manifest = Manifest::parse(&text, &PathBuf::from("fuzz-mcp.toml"), &data)?;
+    let manifest = crate::target_manifest("mcp", MANIFEST, &[("a.txt", "alpha beta\n"), ("secret.txt", "hidden\n")])?;
     let cache = ComponentCache::in_dir(crate::workspace_root().join("target/fuzz-cache"));
     let runtime = Arc::new(Runtime::new(manifest, cache)?);
     let profile = runtime.profile(None)?;

@@ -16,11 +16,10 @@
 //! hang). The runtime is built once per process from [`MANIFEST`] (the `files` and
 //! `kv` tools, which mutated real programs import).
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use arbitrary::Unstructured;
-use cemcp::{CancelToken, ComponentCache, Manifest, Runtime};
+use cemcp::{CancelToken, ComponentCache, Runtime};
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{LiftLowerAbi, ManglingAndAbi, Resolve};
 
@@ -67,13 +66,7 @@ pub fn runtime() -> &'static Runtime {
 }
 
 fn make_runtime() -> anyhow::Result<Runtime> {
-    let guests = crate::guests_dir()?;
-    let data = crate::workspace_root().join("target/fuzz-data/program");
-    std::fs::create_dir_all(data.join("docs"))?;
-    std::fs::write(data.join("docs/a.txt"), "alpha beta\n")?;
-    let text =
-        MANIFEST.replace("{GUESTS}", &guests.display().to_string()).replace("{DATA}", &data.display().to_string());
-    let manifest = Manifest::parse(&text, &PathBuf::from("fuzz-program.toml"), &data)?;
+    let manifest = crate::target_manifest("program", MANIFEST, &[("a.txt", "alpha beta\n")])?;
     Ok(Runtime::new(manifest, ComponentCache::disabled())?)
 }
 
