@@ -332,7 +332,7 @@ mod http {
             bed.write_manifest(manifest);
             let (child, mut log) =
                 common::spawn_serve(&bed, &["serve", "-m", "manifest.toml", "--http", "127.0.0.1:0"]);
-            let url = common::wait_for_url(&mut log).await.unwrap();
+            let url = cemcp_tests::stress::http::wait_for_url(&mut log).await.unwrap();
             tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
             let client = reqwest::Client::new();
             let init = json!({ "jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {

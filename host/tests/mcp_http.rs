@@ -45,7 +45,7 @@ async fn start(server: &str, addr: &str) -> Result<Server, String> {
         .spawn()
         .unwrap();
     let mut log = BufReader::new(child.stderr.take().unwrap()).lines();
-    match common::wait_for_url(&mut log).await {
+    match cemcp_tests::stress::http::wait_for_url(&mut log).await {
         Ok(url) => {
             let port = url.trim_end_matches("/mcp").rsplit(':').next().unwrap().parse().unwrap();
             Ok(Server { child, port, _bed: bed })

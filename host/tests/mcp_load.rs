@@ -49,7 +49,7 @@ async fn a_full_host_answers_503_with_retry_after_and_runs_nothing() {
     let bed = bed("max-runs = 1\nqueue = 0");
     let (mut child, mut log) =
         common::spawn_serve(&bed, &["serve", "-m", "manifest.toml", "--expose", "code", "--http", "127.0.0.1:0"]);
-    let url = common::wait_for_url(&mut log).await.unwrap();
+    let url = cemcp_tests::stress::http::wait_for_url(&mut log).await.unwrap();
     let port: u16 = url.trim_end_matches("/mcp").rsplit(':').next().unwrap().parse().unwrap();
     let slow = tokio::spawn(run_over_http(port, probe(json!({ "do": "sleep", "ms": 3000 }))));
     // Let the slow run take the one place (it loads the program first); until it

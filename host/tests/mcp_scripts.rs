@@ -54,7 +54,7 @@ async fn serve(http: bool) -> Server {
     }
     let (mut child, mut log) = common::spawn_serve(&bed, &args);
     let client = if http {
-        let url = common::wait_for_url(&mut log).await.unwrap();
+        let url = cemcp_tests::stress::http::wait_for_url(&mut log).await.unwrap();
         ().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap()
     } else {
         ().serve((child.stdout.take().unwrap(), child.stdin.take().unwrap())).await.unwrap()

@@ -69,7 +69,9 @@ async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<Ch
     let (mut child, mut log) = common::spawn_serve(&bed, &args);
     let connection = match transport {
         Transport::Stdio => Connection::Stdio((child.stdout.take().unwrap(), child.stdin.take().unwrap())),
-        Transport::Http => Connection::Http(common::wait_for_url(&mut log).await.expect("the server did not listen")),
+        Transport::Http => Connection::Http(
+            cemcp_tests::stress::http::wait_for_url(&mut log).await.expect("the server did not listen"),
+        ),
     };
     (child, log, connection, bed)
 }

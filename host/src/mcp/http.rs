@@ -254,7 +254,7 @@ fn starts_a_run(bytes: &[u8]) -> bool {
 /// 503 with `Retry-After` and a JSON-RPC error saying why: nothing ran.
 fn busy(gate: &Gate, id: serde_json::Value) -> Response {
     let message = if gate.stopping.is_cancelled() {
-        "the server is stopping; nothing ran".to_owned()
+        super::STOPPING.to_owned()
     } else {
         gate.admission.busy(gate.admission.load()).to_string()
     };

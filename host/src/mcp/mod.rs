@@ -34,6 +34,10 @@ pub const MAX_PROGRAM_BYTES: usize = 32 << 20;
 /// body): a program of [`MAX_PROGRAM_BYTES`], base64-encoded, with room to spare.
 pub const MAX_REQUEST_BYTES: usize = 48 << 20;
 
+/// What a call sent while the server stops is told (over stdio `[cemcp: busy]`, over
+/// HTTP a 503): nothing ran.
+const STOPPING: &str = "the server is stopping; nothing ran";
+
 /// Serves MCP over stdin/stdout until the client disconnects or the process is
 /// asked to stop. When stdin closes, the client's runs are cancelled at once and
 /// this returns; on SIGINT or SIGTERM it stops gracefully (`[server] drain`).

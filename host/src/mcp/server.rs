@@ -134,7 +134,7 @@ impl ServerHandler for CemcpServer {
         let arguments = request.arguments.unwrap_or_default();
         let started = std::time::Instant::now();
         let result = if inner.stopping.is_cancelled() {
-            super::call::busy("the server is stopping; nothing ran")
+            super::call::busy(super::STOPPING)
         } else if let Some(tool) = inner.tools.iter().find(|t| t.name == request.name) {
             tools_mode::call(tool, arguments, &context, &inner.closing).await
         } else if inner.expose != Expose::Tools && code_mode::is_code_tool(&request.name) {

@@ -44,18 +44,3 @@ pub fn spawn_serve(bed: &TestBed, args: &[&str]) -> (tokio::process::Child, Line
 pub fn text(result: &rmcp::model::CallToolResult) -> String {
     result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
-
-/// Reads `cemcp serve --http`'s stderr up to the line with its address and returns
-/// the URL (`http://127.0.0.1:<port>/mcp`), or everything it printed if it exited
-/// before listening.
-pub async fn wait_for_url(log: &mut Lines<BufReader<ChildStderr>>) -> Result<String, String> {
-    let mut seen = String::new();
-    while let Some(line) = log.next_line().await.map_err(|e| e.to_string())? {
-        if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
-            return Ok(url.to_owned());
-        }
-        seen.push_str(&line);
-        seen.push('\n');
-    }
-    Err(seen)
-}

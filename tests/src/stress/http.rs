@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt as _, BufReader};
+use tokio::io::{AsyncBufReadExt as _, BufReader, Lines};
+use tokio::process::ChildStderr;
 
 use crate::study::serve::Cemcp;
 use crate::{TestBed, artifacts, workspace_root};
@@ -104,6 +105,25 @@ pub fn classify(status: u16, headers: &str, body: &str) -> Answer {
     }
 }
 
+/// Reads `cemcp serve --http`'s stderr up to the line with its address and returns
+/// the URL (`http://127.0.0.1:<port>/mcp`), or everything it printed if it exited
+/// before listening.
+///
+/// # Errors
+///
+/// What it printed, when it exited (or its stderr failed) before listening.
+pub async fn wait_for_url(log: &mut Lines<BufReader<ChildStderr>>) -> Result<String, String> {
+    let mut seen = String::new();
+    while let Some(line) = log.next_line().await.map_err(|e| e.to_string())? {
+        if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
+            return Ok(url.to_owned());
+        }
+        seen.push_str(&line);
+        seen.push('\n');
+    }
+    Err(seen)
+}
+
 /// A `cemcp serve --http` on loopback, on the base manifest with `probe` registered;
 /// killed when dropped.
 pub struct Served {
@@ -140,16 +160,9 @@ impl Served {
             .spawn()
             .context("starting cemcp serve --http")?;
         let mut log = BufReader::new(child.stderr.take().context("stderr is piped")?).lines();
-        let url = loop {
-            match log.next_line().await? {
-                Some(line) => {
-                    if let Some(url) = line.strip_prefix("cemcp: serving MCP on ") {
-                        break url.to_owned();
-                    }
-                }
-                None => bail!("cemcp serve exited before listening"),
-            }
-        };
+        let url = wait_for_url(&mut log)
+            .await
+            .map_err(|said| anyhow::anyhow!("cemcp serve exited before listening:\n{said}"))?;
         // Keep reading its log, so that a full pipe never stalls the server.
         tokio::spawn(async move { while let Ok(Some(_)) = log.next_line().await {} });
         Ok(Self { child, url, _bed: bed })
