@@ -32,7 +32,7 @@
 //! excluded by its permissions.)
 
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -196,8 +196,24 @@ impl ComponentCache {
         wasm: &[u8],
         digest: &str,
     ) -> wasmtime::Result<(Component, CacheOutcome)> {
+        self.load_lazily(engine, digest, || Ok(wasm))
+    }
+
+    /// [`ComponentCache::load_digested`] with the bytes asked of `wasm` only when
+    /// they must be compiled: a component loaded from the cache is never read whole
+    /// (see [`crate::sandbox::grants::ComponentFile`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`ComponentCache::load`], and what `wasm` returns.
+    pub fn load_lazily<'a>(
+        &self,
+        engine: &Engine,
+        digest: &str,
+        wasm: impl FnOnce() -> wasmtime::Result<&'a [u8]>,
+    ) -> wasmtime::Result<(Component, CacheOutcome)> {
         let Some(dir) = &self.dir else {
-            return Ok((Component::new(engine, wasm)?, CacheOutcome::Uncached));
+            return Ok((Component::new(engine, wasm()?)?, CacheOutcome::Uncached));
         };
         let entry = dir.join(entry_name(engine, digest));
         if entry.is_file() {
@@ -209,7 +225,7 @@ impl ComponentCache {
                 Err(e) => tracing::warn!(entry = %entry.display(), "ignoring unusable cache entry: {e}"),
             }
         }
-        let component = Component::new(engine, wasm)?;
+        let component = Component::new(engine, wasm()?)?;
         let outcome = match store(dir, &entry, &component, self.max_bytes) {
             Ok(true) => CacheOutcome::Miss,
             Ok(false) => CacheOutcome::Uncached,
@@ -226,9 +242,10 @@ impl ComponentCache {
 }
 
 impl ComponentCache {
-    /// Bytes derived from `wasm` by `derive` (a pre-initialized snapshot, say),
-    /// kept in the cache under `tag` so that `derive` runs once per component and
-    /// engine; made afresh when caching is off or the entry cannot be read.
+    /// Bytes derived from the component whose digest is `digest` (`sha256:<hex>`)
+    /// by `derive` (a pre-initialized snapshot, its decoded docs), kept in the cache
+    /// under `tag` so that `derive` runs once per component and engine; made afresh
+    /// when caching is off or the entry cannot be read.
     ///
     /// # Ambient authority
     ///
@@ -240,12 +257,12 @@ impl ComponentCache {
     pub fn derived(
         &self,
         engine: &Engine,
-        wasm: &[u8],
+        digest: &str,
         tag: &str,
         derive: impl FnOnce() -> wasmtime::Result<Vec<u8>>,
     ) -> wasmtime::Result<Vec<u8>> {
         let Some(dir) = &self.dir else { return derive() };
-        let entry = dir.join(entry_name(engine, &digest(wasm)).replace(".cwasm", &format!("-{tag}.wasm")));
+        let entry = dir.join(entry_name(engine, digest).replace(".cwasm", &format!("-{tag}.wasm")));
         match std::fs::read(&entry).map(|bytes| checked(&bytes).map(<[u8]>::to_vec)) {
             Ok(Ok(bytes)) => {
                 mark_used(&entry);
@@ -316,8 +333,8 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
 #[expect(unsafe_code, reason = "loading compiled code is what a cache is for; see the Trust section")]
 fn deserialize(engine: &Engine, entry: &Path) -> wasmtime::Result<Component> {
     let sum = std::fs::read(sidecar(entry)).map_err(|e| wasmtime::format_err!("its checksum file: {e}"))?;
-    let bytes = std::fs::read(entry)?;
-    matches_sum(&sum, &bytes).map_err(|damage| wasmtime::format_err!("{damage}"))?;
+    let (len, crc) = crc_of_file(entry)?;
+    matches_sum(&sum, len, crc).map_err(|damage| wasmtime::format_err!("{damage}"))?;
     // SAFETY: entries are written only by `store` below, from `serialize`, into a
     // directory only this user can write (see the module's Trust section), and this
     // one's length and checksum match what was written; wasmtime checks the header
@@ -334,23 +351,70 @@ fn sidecar(entry: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// A sidecar's content for `content`: magic, length, CRC-32.
-fn sum_of(content: &[u8]) -> Vec<u8> {
+/// A sidecar's content for an entry of `len` bytes whose CRC-32 is `crc`: magic,
+/// length, CRC-32.
+fn sum_for(len: u64, crc: u32) -> Vec<u8> {
     let mut sum = MAGIC.to_vec();
-    sum.extend_from_slice(&(content.len() as u64).to_le_bytes());
-    sum.extend_from_slice(&crc32fast::hash(content).to_le_bytes());
+    sum.extend_from_slice(&len.to_le_bytes());
+    sum.extend_from_slice(&crc.to_le_bytes());
     sum
 }
 
-/// Whether `content` is what the sidecar `sum` describes; else what is wrong.
-fn matches_sum(sum: &[u8], content: &[u8]) -> Result<(), String> {
-    if sum == sum_of(content).as_slice() {
+/// The length and CRC-32 of the file at `path`, read through a small buffer: the
+/// entry is mapped afterwards, so its bytes are not kept (reading a whole entry into
+/// fresh memory cost more than checking it, measured for issue 14).
+fn crc_of_file(path: &Path) -> std::io::Result<(u64, u32)> {
+    let mut crc = crc32fast::Hasher::new();
+    let len = stream_file(path, |chunk| crc.update(chunk))?;
+    Ok((len, crc.finalize()))
+}
+
+/// Feeds the file at `path` to `each` a chunk at a time, through a 64 KiB buffer
+/// (small enough to come from the heap and stay in the CPU's cache); its length.
+/// Checking or hashing a file this way costs less than reading it into fresh
+/// memory, whose pages the kernel must fault in and clear (issue 14).
+///
+/// # Errors
+///
+/// When the file cannot be opened or read.
+pub(crate) fn stream_file(path: &Path, mut each: impl FnMut(&[u8])) -> std::io::Result<u64> {
+    let mut file = std::fs::File::open(path)?;
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut len = 0u64;
+    loop {
+        match file.read(&mut buffer) {
+            Ok(0) => return Ok(len),
+            Ok(n) => {
+                each(buffer.get(..n).unwrap_or_default());
+                len += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The [`digest`] of the file at `path`, streamed (see [`stream_file`]).
+///
+/// # Errors
+///
+/// When the file cannot be opened or read.
+pub(crate) fn digest_file(path: &Path) -> std::io::Result<String> {
+    let mut hasher = Sha256::new();
+    stream_file(path, |chunk| hasher.update(chunk))?;
+    Ok(format!("sha256:{}", hex::encode(hasher.finalize())))
+}
+
+/// Whether an entry of `len` bytes with CRC-32 `crc` is what the sidecar `sum`
+/// describes; else what is wrong.
+fn matches_sum(sum: &[u8], len: u64, crc: u32) -> Result<(), String> {
+    if sum == sum_for(len, crc).as_slice() {
         return Ok(());
     }
     let described = sum.get(8..16).and_then(|len| len.try_into().ok()).map(u64::from_le_bytes);
     match described {
-        Some(len) if sum.starts_with(MAGIC) && len != content.len() as u64 => {
-            Err(format!("it is {} bytes, not the {len} written: it was cut short or damaged", content.len()))
+        Some(written) if sum.starts_with(MAGIC) && written != len => {
+            Err(format!("it is {len} bytes, not the {written} written: it was cut short or damaged"))
         }
         Some(_) if sum.starts_with(MAGIC) => Err("its checksum does not match: it was damaged".into()),
         _ => Err("its checksum file is not one cemcp wrote".into()),
@@ -408,7 +472,7 @@ fn store(dir: &Path, entry: &Path, component: &Component, max_bytes: u64) -> any
     }
     create_private_dir(dir)?;
     write_atomically(dir, entry, &[&bytes])?;
-    write_atomically(dir, &sidecar(entry), &[&sum_of(&bytes)])?;
+    write_atomically(dir, &sidecar(entry), &[&sum_for(bytes.len() as u64, crc32fast::hash(&bytes))])?;
     Ok(true)
 }
 

@@ -26,6 +26,7 @@ pub mod cli;
 pub mod engine;
 mod failure;
 pub mod gate;
+mod loading;
 pub mod manifest;
 pub mod mcp;
 pub mod profile;

@@ -3,13 +3,14 @@
 //! loaded against a profile and run.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, PoisonError};
 
 use wasmtime::Engine;
 
 use crate::admission::{Admission, Refusal};
 use crate::cache::{self, ComponentCache};
 use crate::engine::PoolSize;
+use crate::loading::Interpreter;
 use crate::manifest::{Language, Location, Manifest, ManifestError, Problem, ProgramSource, UnknownProfile};
 use crate::profile::{self, Profile};
 use crate::program::{self, Program, ProgramError, RecentPrograms, RunError, RunOptions, RunOutput};
@@ -27,8 +28,8 @@ pub struct Runtime {
     profiles: BTreeMap<String, Arc<Profile>>,
     /// Registered programs, by name (checked against their pins at load).
     programs: BTreeMap<String, Registered>,
-    /// Script interpreters, by language (read and pinned at load; compiled and
-    /// linked for a profile on first use).
+    /// Script interpreters, by language (read, checked against their pins, compiled
+    /// and linked for a profile on first use).
     interpreters: BTreeMap<Language, Interpreter>,
     /// How many runs go at once, and wait.
     admission: Arc<Admission>,
@@ -51,12 +52,6 @@ pub enum Registered {
 }
 
 /// An interpreter component: its bytes, and its links per profile.
-struct Interpreter {
-    wasm: Arc<[u8]>,
-    digest: String,
-    linked: Mutex<BTreeMap<String, Arc<Program>>>,
-}
-
 /// Why a runtime could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -87,33 +82,15 @@ impl Runtime {
         let engine = crate::engine::new_engine_for(size).map_err(|e| LoadError::Engine(crate::failure::plain(&e)))?;
         let admission = Admission::new(manifest.server.max_runs, manifest.server.queue);
         let mut problems = Vec::new();
-        let mut tools = Vec::new();
-        for spec in manifest.tools.values() {
-            let at = Location::Tool(spec.name.clone());
-            let grants = grants::resolve_tool(spec);
-            let loaded = grants
-                .map_err(|found| problems.extend(found))
-                .ok()
-                .map(|grants| Tool::load(&engine, &cache, spec, grants));
-            match loaded {
-                Some(Ok(tool)) => tools.push(Arc::new(tool)),
-                Some(Err(error)) => problems.push(Problem::new(&at, error.field(), error.to_string())),
-                // A tool whose grants cannot be resolved is still read and checked,
-                // so that every problem is reported at once.
-                None => {
-                    if let Err(error) = grants::read_component(&spec.component, spec.sha256.as_deref()) {
-                        problems.push(Problem::new(&at, error.field(), error.to_string()));
-                    }
-                }
-            }
-        }
+        let specs: Vec<&crate::manifest::ToolSpec> = manifest.tools.values().collect();
+        let tools = crate::loading::tools(&engine, &cache, &specs, &mut problems);
         let mut programs = BTreeMap::new();
         for spec in manifest.programs.values() {
             let at = Location::Program(spec.name.clone());
             match grants::read_component(spec.path(), spec.sha256.as_deref()) {
                 Ok((bytes, _)) => match &spec.source {
                     ProgramSource::Component(_) => {
-                        programs.insert(spec.name.clone(), Registered::Component(bytes));
+                        programs.insert(spec.name.clone(), Registered::Component(bytes.into()));
                     }
                     ProgramSource::Script { language, .. } => match std::str::from_utf8(&bytes) {
                         Ok(source) => {
@@ -128,15 +105,11 @@ impl Runtime {
         }
         let mut interpreters = BTreeMap::new();
         for spec in manifest.interpreters.values() {
-            match grants::read_component(&spec.component, spec.sha256.as_deref()) {
-                Ok((wasm, digest)) => {
-                    interpreters.insert(spec.language, Interpreter { wasm, digest, linked: Mutex::default() });
+            match Interpreter::start(spec) {
+                Ok(interpreter) => {
+                    interpreters.insert(spec.language, interpreter);
                 }
-                Err(e) => problems.push(Problem::new(
-                    &Location::Interpreter(spec.language.name().to_owned()),
-                    e.field(),
-                    e.to_string(),
-                )),
+                Err(problem) => problems.push(problem),
             }
         }
         check_marks(&manifest, &tools, &mut problems);
@@ -155,6 +128,21 @@ impl Runtime {
             admission,
             recent: RecentPrograms::default(),
         })
+    }
+
+    /// Reads the interpreters now (see [`crate::loading`]); each that cannot be used
+    /// (unreadable, or not what its pin says) is a problem. `cemcp check` asks;
+    /// otherwise the first script in that language finds out.
+    ///
+    /// # Errors
+    ///
+    /// Every such problem.
+    pub fn check_interpreters(&self) -> Result<(), ManifestError> {
+        let problems: Vec<Problem> = self.interpreters.values().filter_map(|i| i.source().err().cloned()).collect();
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(ManifestError { path: self.manifest.path.clone(), problems })
     }
 
     /// Who runs now and who waits (`[server] max-runs` and `queue`).
@@ -229,19 +217,20 @@ impl Runtime {
         if let Some(program) = linked.get(&profile.name) {
             return Ok(Arc::clone(program));
         }
+        let source = interpreter.source().map_err(|problem| ProgramError::Invalid(problem.to_string()))?;
         // Its engine initialized once, in a snapshot every run starts from.
         let invalid = |e: wasmtime::Error| ProgramError::Invalid(crate::failure::plain(&e));
         let snapshot = self
             .cache
-            .derived(&self.engine, &interpreter.wasm, "preinit", || {
-                crate::program::pre_initialize(&self.engine, &interpreter.wasm)
+            .derived(&self.engine, &source.digest, "preinit", || {
+                crate::program::pre_initialize(&self.engine, &source.wasm)
             })
             .map_err(|e| invalid(e.context("its `wizer-initialize` failed")))?;
         let (component, outcome) = self.cache.load(&self.engine, &snapshot).map_err(invalid)?;
         let program = Arc::new(program::link_interpreter(
             &self.engine,
             &component,
-            interpreter.digest.clone(),
+            source.digest.clone(),
             outcome,
             language,
             profile,

@@ -2,6 +2,7 @@
 //!
 //! - loading a tool component: cold (cranelift compile) vs from the on-disk cache;
 //! - launching a run: program + 2 tools instantiated, one call into each;
+//! - trivial runs per second from one thread per core;
 //! - the per-call cost of program → host → tool forwarding, with and without data.
 //!
 //! Results and how to read them: BENCHMARKS.md.
@@ -62,6 +63,37 @@ fn launch(c: &mut Criterion) {
     });
     group.bench_function("program + 2 tools + one call each", |b| {
         b.iter(|| runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap())
+    });
+    group.finish();
+}
+
+/// Runs per iteration of the throughput benchmark, split between the threads.
+const TRIVIAL_RUNS: u64 = 2_000;
+
+/// Trivial runs (the program alone, calling nothing) through the `Runtime` API from
+/// one thread per core (the base manifest admits as many runs at once as cores).
+fn throughput(c: &mut Criterion) {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per_thread = TRIVIAL_RUNS / threads as u64;
+
+    let mut group = c.benchmark_group("throughput");
+    group.throughput(Throughput::Elements(per_thread * threads as u64));
+    group.bench_function(format!("trivial runs, {threads} threads, Runtime API"), |b| {
+        b.iter(|| {
+            std::thread::scope(|s| {
+                for _ in 0..threads {
+                    s.spawn(|| {
+                        let cancel = CancelToken::new();
+                        for _ in 0..per_thread {
+                            runtime.run(&program, r#"{"do": "env"}"#, &cancel).unwrap();
+                        }
+                    });
+                }
+            });
+        })
     });
     group.finish();
 }
@@ -221,5 +253,5 @@ fn scripts(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, load, launch, forwarding, gates, reference, scripts);
+criterion_group!(benches, load, launch, throughput, forwarding, gates, reference, scripts);
 criterion_main!(benches);

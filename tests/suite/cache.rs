@@ -179,3 +179,60 @@ fn a_program_sent_again_is_taken_as_linked_and_its_runs_still_start_fresh() {
         assert!(refused.starts_with("program refused: it imports `cemcp:kv/kv@0.1.0`"), "{refused}");
     }
 }
+
+/// Every function's docs as agents read them, tool by tool.
+fn docs_of(runtime: &Runtime) -> Vec<(String, cemcp::tool::FuncDocs)> {
+    let tools = runtime.tools().iter();
+    tools.flat_map(|t| t.functions().map(|f| (format!("{}.{}", t.name, f.func.name), f.docs.clone()))).collect()
+}
+
+#[test]
+fn docs_decoded_once_are_taken_from_the_cache_and_are_the_same() {
+    let bed = TestBed::new();
+    let cache_dir = bed.path().join("cache");
+    let manifest = || Manifest::load(&bed.write_manifest(&TestBed::base_manifest())).unwrap();
+    let decoded = docs_of(&Runtime::new(manifest(), ComponentCache::disabled()).unwrap());
+    assert!(decoded.iter().any(|(name, docs)| name == "kv.put" && !docs.docs.is_empty() && !docs.params.is_empty()));
+
+    let first = docs_of(&Runtime::new(manifest(), ComponentCache::in_dir(&cache_dir)).unwrap());
+    let kept: Vec<std::path::PathBuf> = std::fs::read_dir(&cache_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("-docs-"))
+        .collect();
+    assert_eq!(kept.len(), 5, "one docs entry per tool: {kept:?}");
+    let second = docs_of(&Runtime::new(manifest(), ComponentCache::in_dir(&cache_dir)).unwrap());
+    assert_eq!(first, decoded);
+    assert_eq!(second, decoded, "docs from the cache are the docs decoded");
+
+    // A damaged docs entry is not used: the docs are decoded again, the same.
+    for entry in &kept {
+        let mut bytes = std::fs::read(entry).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x20;
+        std::fs::write(entry, bytes).unwrap();
+    }
+    let third = docs_of(&Runtime::new(manifest(), ComponentCache::in_dir(&cache_dir)).unwrap());
+    assert_eq!(third, decoded);
+}
+
+/// A tool's component is hashed as a stream and read whole only when it must be
+/// compiled; what is compiled is what was hashed (and checked against its pin).
+#[test]
+fn a_component_changed_between_hashing_and_reading_is_refused() {
+    use cemcp::sandbox::grants::ComponentFile;
+    let bed = TestBed::new();
+    let path = bed.path().join("tool.wasm");
+    std::fs::write(&path, std::fs::read(artifacts::FLAKY_COMPONENT).unwrap()).unwrap();
+    let file = ComponentFile::open(&path, None).unwrap();
+    assert_eq!(file.digest(), cemcp::cache::digest(&std::fs::read(&path).unwrap()));
+    std::fs::write(&path, b"\0asm changed").unwrap();
+    let error = file.bytes().unwrap_err();
+    assert_eq!(error, format!("`{}` changed while it was being loaded; load it again", path.display()));
+
+    let unchanged = ComponentFile::open(&path, None).unwrap();
+    assert_eq!(unchanged.bytes().unwrap(), b"\0asm changed");
+    let pin = "1".repeat(64);
+    let refused = ComponentFile::open(&path, Some(&pin)).unwrap_err().to_string();
+    assert!(refused.ends_with(&format!("but the manifest pins sha256:{pin}; refusing to load it")), "{refused}");
+}

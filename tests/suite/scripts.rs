@@ -204,3 +204,29 @@ fn a_script_in_an_undeclared_language_is_refused() {
         "no interpreter for python scripts is declared in the manifest (declared: none); an admin adds one as [interpreter.python]"
     );
 }
+
+/// Interpreters are read when first used (start-up only checks that the file is
+/// there): one that is not what its pin says is refused then, and by `check`.
+#[test]
+fn an_interpreter_is_checked_against_its_pin_when_first_used_and_a_missing_one_at_load() {
+    let bed = TestBed::new();
+    let python = format!("component = \"{}\"", artifacts::PYTHON_COMPONENT);
+    let wrong = "0".repeat(64);
+    let pinned = manifest(&[(python.as_str(), &format!("{python}\nsha256 = \"{wrong}\""))]);
+    let runtime = bed.runtime(&pinned).unwrap();
+    let problems = runtime.check_interpreters().unwrap_err().to_string();
+    assert!(problems.contains("interpreter `python`, field `sha256`"), "{problems}");
+    assert!(problems.contains(&format!("the manifest pins sha256:{wrong}; refusing to load it")), "{problems}");
+    let profile = runtime.profile(None).unwrap();
+    let error = runtime.interpreter_for(Language::Python, profile).err().unwrap().to_string();
+    assert!(error.contains(&format!("pins sha256:{wrong}")), "{error}");
+    // The other interpreter is unaffected.
+    assert!(runtime.interpreter_for(Language::Javascript, profile).is_ok());
+
+    let missing = manifest(&[(artifacts::PYTHON_COMPONENT, "/nonexistent/python.wasm")]);
+    let error = bed.runtime(&missing).err().unwrap().to_string();
+    assert!(
+        error.contains("interpreter `python`, field `component`: cannot read `/nonexistent/python.wasm`"),
+        "{error}"
+    );
+}

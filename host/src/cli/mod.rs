@@ -245,7 +245,11 @@ pub fn main(args: impl IntoIterator<Item = impl Into<OsString> + Clone>) -> Exit
     let outcome = match cli.command {
         Command::Run(args) => run(&args),
         Command::Tools(args) => tools(&args),
-        Command::Check(args) => args.cache.runtime(&args.manifest).map(|runtime| print!("{}", check::report(&runtime))),
+        Command::Check(args) => args.cache.runtime(&args.manifest).and_then(|runtime| {
+            runtime.check_interpreters().map_err(Failure::before)?;
+            print!("{}", check::report(&runtime));
+            Ok(())
+        }),
         Command::Serve(args) => serve(&args),
         Command::Audit(args) => audit(&args),
         Command::Token(args) => crate::mcp::new_token(&args.profile).map_err(Failure::before).map(|(token, line)| {

@@ -144,6 +144,63 @@ impl ComponentFileError {
     }
 }
 
+/// A component file the manifest names, known by its digest (checked against its
+/// pin) and read whole only if needed: to compile it or decode its docs when the
+/// cache has neither. Hashing streams the file through a small buffer, which costs
+/// less than reading it into fresh memory (issue 14: a cached start-up reads no
+/// component whole).
+///
+/// # Ambient authority
+///
+/// Reads `path` with the rights of the user running cemcp; only a manifest names it.
+#[derive(Debug)]
+pub struct ComponentFile {
+    path: std::path::PathBuf,
+    digest: String,
+    bytes: std::sync::OnceLock<Result<Vec<u8>, String>>,
+}
+
+impl ComponentFile {
+    /// Hashes the file at `path` and checks the digest against `pin`.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read or its digest is not the pinned one.
+    pub fn open(path: &std::path::Path, pin: Option<&str>) -> Result<Self, ComponentFileError> {
+        let shown = || path.display().to_string();
+        let digest =
+            crate::cache::digest_file(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
+        match pin {
+            Some(pin) if digest.strip_prefix("sha256:") != Some(pin) => {
+                Err(ComponentFileError::Pin { path: shown(), digest, pin: pin.to_owned() })
+            }
+            _ => Ok(Self { path: path.to_owned(), digest, bytes: std::sync::OnceLock::new() }),
+        }
+    }
+
+    /// Its digest, `sha256:<hex>`.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// Its bytes, read on the first call and checked against the digest taken
+    /// when it was opened (so that what is compiled is what was hashed and pinned).
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be read now, or has changed since it was opened.
+    pub fn bytes(&self) -> Result<&[u8], &str> {
+        let read = || {
+            let wasm = std::fs::read(&self.path).map_err(|e| format!("cannot read `{}`: {e}", self.path.display()))?;
+            if crate::cache::digest(&wasm) != self.digest {
+                return Err(format!("`{}` changed while it was being loaded; load it again", self.path.display()));
+            }
+            Ok(wasm)
+        };
+        self.bytes.get_or_init(read).as_deref().map_err(String::as_str)
+    }
+}
+
 /// Reads a component file the manifest names and checks it against its pin, before
 /// anything compiles it. Returns its bytes and its digest (`sha256:<hex>`).
 ///
@@ -154,7 +211,7 @@ impl ComponentFileError {
 /// # Errors
 ///
 /// When the file cannot be read or its digest is not the pinned one.
-pub fn read_component(path: &std::path::Path, pin: Option<&str>) -> Result<(Arc<[u8]>, String), ComponentFileError> {
+pub fn read_component(path: &std::path::Path, pin: Option<&str>) -> Result<(Vec<u8>, String), ComponentFileError> {
     let shown = || path.display().to_string();
     let wasm = std::fs::read(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
     let digest = crate::cache::digest(&wasm);
@@ -162,7 +219,7 @@ pub fn read_component(path: &std::path::Path, pin: Option<&str>) -> Result<(Arc<
         Some(pin) if digest.strip_prefix("sha256:") != Some(pin) => {
             Err(ComponentFileError::Pin { path: shown(), digest, pin: pin.to_owned() })
         }
-        _ => Ok((wasm.into(), digest)),
+        _ => Ok((wasm, digest)),
     }
 }
 

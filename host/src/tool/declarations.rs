@@ -20,7 +20,7 @@ use wit_parser::{Function, Resolve, Type, TypeDefKind, TypeId};
 use super::params::ParamNotes;
 
 /// One function's declarations.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Declarations {
     /// The Python stub, with the named types it uses before it.
     pub python: String,

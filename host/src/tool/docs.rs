@@ -13,9 +13,13 @@ use wasmparser::{Parser, Payload};
 use wit_parser::decoding::{DecodedWasm, decode};
 use wit_parser::{Handle, Resolve, Type, TypeDefKind, TypeOwner, UnresolvedPackageGroup, WorldItem};
 
+use wasmtime::Engine;
+
 use super::ToolInterface;
 use super::declarations::{Declarations, declare};
 use super::params::ParamNotes;
+use crate::cache::ComponentCache;
+use crate::sandbox::grants::ComponentFile;
 use crate::wit_json::Param;
 
 /// The custom section holding a tool's WIT source (UTF-8), anywhere in the component.
@@ -79,57 +83,123 @@ impl FuncDocs {
 }
 
 impl Docs {
-    /// Decodes the docs of the component `wasm`, whose exports are `interfaces`,
-    /// aligned with them by position. What cannot be decoded is left empty (and
-    /// logged): docs are for agents, and a tool without them still works.
-    pub fn decode(wasm: &[u8], tool: &str, interfaces: &[ToolInterface]) -> Self {
-        let wit = embedded_wit(wasm);
-        let decoded = exported_interfaces(wasm, tool, wit.as_deref()).unwrap_or_else(|e| {
-            tracing::warn!("cannot decode a tool's WIT for its docs: {e:#}");
-            Vec::new()
+    /// The docs of the component in `file`, whose exports are `interfaces`, aligned
+    /// with them by position: decoded from the component, or taken from `cache`
+    /// where an earlier load decoded them (decoding a component's WIT reads the
+    /// whole binary: about 1 ms per 200 KB, the largest part of a cached start-up
+    /// before issue 14). What cannot be decoded is left empty (and logged): docs are
+    /// for agents, and a tool without them still works.
+    pub fn load(
+        cache: &ComponentCache,
+        engine: &Engine,
+        file: &ComponentFile,
+        tool: &str,
+        interfaces: &[ToolInterface],
+    ) -> Self {
+        let decode = |wasm: &[u8]| {
+            let wit = embedded_wit(wasm);
+            let interfaces = exported_interfaces(wasm, tool, wit.as_deref()).unwrap_or_else(|e| {
+                tracing::warn!("cannot decode a tool's WIT for its docs: {e:#}");
+                Vec::new()
+            });
+            Decoded { wit, interfaces }
+        };
+        let wasm = || file.bytes().map_err(|e| wasmtime::format_err!("{e}"));
+        // Docs are kept only when the component could be read.
+        let stored = cache.derived(engine, file.digest(), &format!("docs-{}", code_stamp()), || {
+            serde_json::to_vec(&decode(wasm()?)).map_err(wasmtime::Error::from)
         });
+        let decoded = stored.ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_else(|| {
+            decode(wasm().unwrap_or_else(|e| {
+                tracing::warn!("cannot read a tool's component for its docs: {e}");
+                &[]
+            }))
+        });
+        Self::aligned(decoded, tool, interfaces)
+    }
+
+    fn aligned(decoded: Decoded, tool: &str, interfaces: &[ToolInterface]) -> Self {
         let interfaces = interfaces
             .iter()
             .map(|interface| {
-                let found = decoded.iter().find(|d| d.name == interface.name);
+                let found = decoded.interfaces.iter().find(|d| d.name == interface.name);
                 InterfaceDocs {
                     docs: found.map(|d| d.docs.clone()).unwrap_or_default(),
                     funcs: interface
                         .funcs
                         .iter()
                         .map(|func| {
-                            let (mut docs, notes) = found
-                                .and_then(|d| d.funcs.iter().find(|(name, ..)| *name == func.name))
-                                .map(|(_, docs, notes)| (docs.clone(), notes.clone()))
-                                .unwrap_or_else(|| {
-                                    (
-                                        FuncDocs { signature: func.name.clone(), ..FuncDocs::default() },
-                                        ParamNotes::default(),
-                                    )
-                                });
-                            (docs.params, docs.problems) = notes.params(&func.ty);
-                            for problem in &docs.problems {
+                            let decoded = found.and_then(|d| d.funcs.iter().find(|f| f.name == func.name));
+                            // A function the WIT does not describe keeps its name and
+                            // the parameters its type has.
+                            let notes = decoded.map(|d| ParamNotes::parse(&d.docs)).unwrap_or_default();
+                            let (params, problems) = notes.params(&func.ty);
+                            for problem in &problems {
                                 tracing::warn!(tool, function = %func.name, "ignoring a parameter note: {problem}");
                             }
-                            docs
+                            let Some(decoded) = decoded else {
+                                return FuncDocs { signature: func.name.clone(), params, ..FuncDocs::default() };
+                            };
+                            FuncDocs {
+                                signature: decoded.signature.clone(),
+                                docs: decoded.docs.clone(),
+                                description: notes.summary_docs,
+                                params,
+                                problems,
+                                marks: notes.marks,
+                                declarations: decoded.declarations.clone(),
+                            }
                         })
                         .collect(),
                 }
             })
             .collect();
-        Self { wit, interfaces, missing: FuncDocs::default() }
+        Self { wit: decoded.wit, interfaces, missing: FuncDocs::default() }
     }
 }
 
-/// One exported interface as decoded from the component, by name.
+/// What decoding a component's WIT gives, in the form kept in the cache.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Decoded {
+    /// The WIT source it carries.
+    wit: Option<String>,
+    interfaces: Vec<DecodedInterface>,
+}
+
+/// One exported interface as decoded from the component, by name.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DecodedInterface {
     name: String,
     docs: String,
-    funcs: Vec<(String, FuncDocs, ParamNotes)>,
+    funcs: Vec<DecodedFunc>,
+}
+
+/// One function: what only the component's WIT can tell (the rest of [`FuncDocs`]
+/// is read from `docs` and the wasmtime type when the docs are loaded).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct DecodedFunc {
+    name: String,
+    signature: String,
+    docs: String,
+    declarations: Declarations,
+}
+
+/// Names the code that derives docs, so that docs kept in the cache by another
+/// build of cemcp are not used: the running executable's size and modification time.
+/// (A new build decodes each component's docs again, once.)
+fn code_stamp() -> &'static str {
+    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAMP.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata);
+        let modified = meta.as_ref().ok().and_then(|m| m.modified().ok());
+        let since = modified.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).unwrap_or_default();
+        let len = meta.map(|m| m.len()).unwrap_or_default();
+        format!("{}-{len:x}-{:x}", env!("CARGO_PKG_VERSION"), since.as_nanos())
+    })
 }
 
 /// The interfaces a component exports, with signatures and docs.
-fn exported_interfaces(wasm: &[u8], tool: &str, wit: Option<&str>) -> anyhow::Result<Vec<Decoded>> {
+fn exported_interfaces(wasm: &[u8], tool: &str, wit: Option<&str>) -> anyhow::Result<Vec<DecodedInterface>> {
     let DecodedWasm::Component(resolve, world) = decode(wasm)? else {
         anyhow::bail!("this is a WIT package, not a component");
     };
@@ -150,15 +220,11 @@ fn exported_interfaces(wasm: &[u8], tool: &str, wit: Option<&str>) -> anyhow::Re
                     func.result.as_ref().map(|t| format!(" -> {}", type_name(&resolve, t))).unwrap_or_default();
                 let signature = format!("{}: func({}){result}", func.name, params.join(", "));
                 let text = docs.function(&short_name, &func.name);
-                let notes = ParamNotes::parse(&text);
-                let declarations = declare(&resolve, tool, func, &notes);
-                let description = notes.summary_docs.clone();
-                let marks = notes.marks.clone();
-                let docs = FuncDocs { signature, docs: text, description, declarations, marks, ..FuncDocs::default() };
-                (func.name.clone(), docs, notes)
+                let declarations = declare(&resolve, tool, func, &ParamNotes::parse(&text));
+                DecodedFunc { name: func.name.clone(), signature, docs: text, declarations }
             })
             .collect();
-        interfaces.push(Decoded {
+        interfaces.push(DecodedInterface {
             name: resolve.id_of(*id).unwrap_or_else(|| interface.name.clone().unwrap_or_default()),
             docs: docs.interface(&short_name),
             funcs,

@@ -13,7 +13,7 @@ mod docs;
 mod instance;
 mod params;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use wasmtime::Engine;
 use wasmtime::component::types::{ComponentFunc, ComponentItem};
@@ -46,9 +46,7 @@ pub struct Tool {
     pub mcp_prefix: String,
     /// The labels on what it returns, and its marked functions (see [`crate::gate`]).
     pub marks: crate::manifest::Marks,
-    /// The component's bytes, for its docs.
-    wasm: Arc<[u8]>,
-    docs: OnceLock<Docs>,
+    docs: Docs,
     func_count: usize,
     pre: InstancePre<ToolState>,
 }
@@ -132,44 +130,57 @@ impl ToolError {
 }
 
 impl Tool {
+    /// What every tool is linked with: WASI (its filesystem guarded, its blocking
+    /// calls bounded) and `wasi:http`. Made once per runtime and cloned per tool
+    /// (cloning is cheaper than adding WASI's functions again).
+    ///
+    /// # Errors
+    ///
+    /// When wasmtime refuses a definition (a bug, not an input).
+    pub fn base_linker(engine: &Engine) -> wasmtime::Result<Linker<ToolState>> {
+        let mut linker = Linker::new(engine);
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+        blocking::add_to_linker(&mut linker)?;
+        fs_guard::add_to_linker(&mut linker)?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+        Ok(linker)
+    }
+
     /// Reads a tool's component (checking its pin before compiling anything),
     /// compiles it or takes it from the cache, checks it, and pre-instantiates it
-    /// with its resolved `grants`.
+    /// with its resolved `grants`, linked with `base` ([`Tool::base_linker`]).
     ///
     /// # Errors
     ///
     /// A [`ToolError`] saying what is wrong with the component.
     pub fn load(
         engine: &Engine,
+        base: &Linker<ToolState>,
         cache: &ComponentCache,
         spec: &ToolSpec,
         grants: ToolGrants,
     ) -> Result<Self, ToolError> {
-        let (wasm, digest) = grants::read_component(&spec.component, spec.sha256.as_deref())?;
-        let (component, cache) = cache.load_digested(engine, &wasm, &digest).map_err(|e| ToolError::Invalid {
+        let file = grants::ComponentFile::open(&spec.component, spec.sha256.as_deref())?;
+        let wasm = || file.bytes().map_err(|e| wasmtime::format_err!("{e}"));
+        let (component, outcome) = cache.load_lazily(engine, file.digest(), wasm).map_err(|e| ToolError::Invalid {
             path: spec.component.display().to_string(),
             reason: crate::failure::plain(&e),
         })?;
         let (interfaces, func_count) = exports(engine, &component)?;
-        let mut linker = Linker::new(engine);
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
-            .and_then(|()| blocking::add_to_linker(&mut linker))
-            .and_then(|()| fs_guard::add_to_linker(&mut linker))
-            .and_then(|()| wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker))
-            .and_then(|()| define_type_imports(engine, &component, &mut linker))
-            .map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
+        let docs = Docs::load(cache, engine, &file, &spec.name, &interfaces);
+        let mut linker = base.clone();
+        define_type_imports(engine, &component, &mut linker).map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
         let pre = linker.instantiate_pre(&component).map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
         Ok(Self {
             name: spec.name.clone(),
-            digest,
-            cache,
+            digest: file.digest().to_owned(),
+            cache: outcome,
             interfaces,
             grants,
             limits: spec.limits,
             mcp_prefix: spec.mcp_prefix.clone(),
             marks: spec.marks.clone(),
-            wasm,
-            docs: OnceLock::new(),
+            docs,
             func_count,
             pre,
         })
@@ -222,7 +233,7 @@ impl Tool {
     }
 
     fn docs(&self) -> &Docs {
-        self.docs.get_or_init(|| Docs::decode(&self.wasm, &self.name, &self.interfaces))
+        &self.docs
     }
 }
 

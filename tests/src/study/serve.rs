@@ -61,6 +61,20 @@ impl Served {
         Ok(Self { client, child })
     }
 
+    /// Connects to any MCP server started as `child` with its stdin and stdout piped
+    /// (the benchmarks' native reference server).
+    ///
+    /// # Errors
+    ///
+    /// When its stdio is not piped or the MCP handshake fails.
+    pub async fn attach(mut child: Child) -> anyhow::Result<Self> {
+        let (Some(stdout), Some(stdin)) = (child.stdout.take(), child.stdin.take()) else {
+            bail!("the server's stdio is not piped")
+        };
+        let client = ().serve((stdout, stdin)).await.map_err(|e| anyhow!("MCP handshake: {e}"))?;
+        Ok(Self { client, child })
+    }
+
     /// `tools/list`, every page.
     ///
     /// # Errors
