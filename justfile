@@ -30,6 +30,7 @@ fmt:
 # Runtime benchmarks (release build); figures go in BENCHMARKS.md.
 bench:
     cargo bench -p cemcp-tests --bench runtime
+    cargo bench -p cemcp-tests --bench mcp
 
 # Build the guest components only (they land in target/guests/).
 guests:

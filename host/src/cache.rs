@@ -27,7 +27,9 @@
 //! entry cut short by a full disk, damaged on disk, or missing its sidecar is
 //! recompiled and replaced, never loaded. The entry is written before its sidecar, so
 //! a reader between the two sees a mismatch, not a half-written entry. Derived entries
-//! (pre-initialized snapshots, read as bytes anyway) carry the same header inline.
+//! (pre-initialized snapshots and tools' decoded docs, read as bytes anyway) carry the
+//! same header inline. Docs are also keyed by the build of cemcp that decoded them
+//! (the running executable's size and time), so a new cemcp decodes them again.
 //! (The check is for damage, not for an attacker: one who can write the directory is
 //! excluded by its permissions.)
 
