@@ -41,7 +41,8 @@ struct Server {
     _bed: TestBed,
 }
 
-/// Starts `cemcp serve` on the base manifest (profile `all`, program time limit 60s)
+/// Starts `cemcp serve` on the base manifest (profile `all`, program and `flaky` time
+/// limits 60s)
 /// and connects the SDK client over `transport`.
 async fn serve(transport: Transport, expose: &str) -> Server {
     let (child, log, connection, bed) = spawn(transport, expose).await;
@@ -61,7 +62,10 @@ enum Connection {
 /// Starts `cemcp serve` (over HTTP, on a free loopback port) with its log on stderr.
 async fn spawn(transport: Transport, expose: &str) -> (Child, Lines<BufReader<ChildStderr>>, Connection, TestBed) {
     let bed = TestBed::new();
-    bed.write_manifest(&TestBed::base_manifest().edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#));
+    let manifest = TestBed::base_manifest()
+        .edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "60s""#)
+        .edit(r#"time = "500ms", memory = "16 MiB""#, r#"time = "60s", memory = "16 MiB""#);
+    bed.write_manifest(&manifest);
     let mut args = vec!["serve", "-m", "manifest.toml", "--expose", expose];
     if matches!(transport, Transport::Http) {
         args.extend(["--http", "127.0.0.1:0"]);
@@ -266,6 +270,35 @@ async fn cancelling_a_run_stops_the_program() {
         // And the server still answers.
         let count = call(&server, "search_tools", json!({ "detail": "names" })).await;
         assert_eq!(count.is_error, Some(false));
+    }
+}
+
+/// A tools-mode call runs on the server's worker thread (`call::inline`); a client's
+/// cancel still stops it, and the server goes on answering.
+#[tokio::test]
+async fn cancelling_a_tools_mode_call_stops_the_tool() {
+    for transport in BOTH {
+        let mut server = serve(transport, "tools").await;
+        let params = CallToolRequestParams::new("flaky_spin");
+        let request = ClientRequest::CallToolRequest(Request::new(params));
+        let handle = server.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let cancelled_at = Instant::now();
+        handle.cancel(Some("test".into())).await.unwrap();
+        let line = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(line) = server.log.next_line().await.unwrap() {
+                if line.contains("tool call") && line.contains("flaky_spin") {
+                    return line;
+                }
+            }
+            panic!("the server exited without logging the call");
+        })
+        .await
+        .expect("the cancelled call did not stop");
+        assert!(line.contains("outcome=\"error\"") || line.contains("outcome=error"), "{line}");
+        assert!(cancelled_at.elapsed() < Duration::from_secs(5));
+        let count = call(&server, "flaky_count", json!({})).await;
+        assert_eq!(count.is_error, Some(false), "{}", text(&count));
     }
 }
 

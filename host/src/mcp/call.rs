@@ -84,6 +84,42 @@ pub(super) async fn blocking<T: Send + 'static>(
     outcome
 }
 
+/// [`blocking`] for short work (a tools-mode call): on a multi-threaded runtime it
+/// runs on this worker thread (tokio's `block_in_place` hands the worker's other
+/// tasks to another thread), so the call crosses no thread on its way in or out;
+/// thread switches were a quarter of a tools-mode call's time (issue 14). A task of
+/// its own watches for the client's cancel and the server closing meanwhile. On a
+/// single-threaded runtime, where a worker cannot be given up, it is [`blocking`].
+pub(super) async fn inline<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+    cancel: &CancelToken,
+    context: &RequestContext<RoleServer>,
+    closing: &CancellationToken,
+) -> Result<T, String> {
+    let handle = tokio::runtime::Handle::current();
+    if handle.runtime_flavor() != tokio::runtime::RuntimeFlavor::MultiThread {
+        return blocking(work, cancel, context, closing).await;
+    }
+    let watch = {
+        let (cancel, asked, closing) = (cancel.clone(), context.ct.clone(), closing.clone());
+        handle.spawn(async move {
+            tokio::select! {
+                () = asked.cancelled() => cancel.cancel(),
+                () = closing.cancelled() => cancel.cancel(),
+            }
+        })
+    };
+    let done = tokio::task::block_in_place(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+    watch.abort();
+    if closing.is_cancelled() {
+        return Err("the call was cancelled: the server is closing".to_owned());
+    }
+    if context.ct.is_cancelled() {
+        return Err("the call was cancelled".to_owned());
+    }
+    done.map_err(|_| "(internal) the call failed: it panicked".to_owned())
+}
+
 /// Cancels a run if the future waiting for it is dropped before it ends.
 struct CancelOnDrop(Option<CancelToken>);
 

@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use wasmtime::component::{Type, Val};
 
 use super::approve::ElicitingApprover;
-use super::call::{Source, blocking, invalid_arguments, mark, refused, structured, tool_error};
+use super::call::{Source, inline, invalid_arguments, mark, refused, structured, tool_error};
 use crate::failure::describe_tool_failure;
 use crate::gate::{CallPolicy, Labels, Policy, RunGuard};
 use crate::profile::Profile;
@@ -117,7 +117,7 @@ pub(super) async fn call(
         move || gated_call(&tool, &params, &results, approver, &cancel)
     };
     let source = Source::Tool(&tool.tool.name);
-    match blocking(work, &cancel, context, closing).await {
+    match inline(work, &cancel, context, closing).await {
         Ok(Ok(vals)) => mark(tool_result(&vals, &results, tool.returns_content), source, &tool.gate.labels),
         Ok(Err(Failure::Refused(message))) => mark(refused(&message), Source::Host, &none),
         Ok(Err(Failure::Tool(error))) => {
