@@ -120,19 +120,35 @@ enum Stopped {
 #[test]
 fn every_limit_hit_at_once_is_named_in_its_own_run_and_the_normal_runs_beside_them_succeed() {
     let bed = TestBed::new();
-    let kv = r#"dir = [{ host = "store", guest = "/store", access = "read-write" }]"#;
     let manifest = TestBed::base_manifest()
-        .edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "2s", memory = "32 MiB", output = "4 KiB", calls = 50"#)
-        .edit(kv, &format!("{kv}\nstorage-quota = \"256 KiB\""));
-    let fueled = r#"
+        .edit(r#"time = "5s", memory = "64 MiB""#, r#"time = "2s", memory = "32 MiB", output = "4 KiB", calls = 50"#);
+    // The storage quota bounds a store; runs that share the store share its quota
+    // (one filling it leaves the others no room while it writes), so the run that
+    // overruns it writes to a store of its own, as another tenant would.
+    let others = format!(
+        r#"
 [profile.fueled]
 tools = ["files", "kv", "flaky", "http", "config"]
-limits = { fuel = 5000000 }
-"#;
-    let runtime = bed.runtime(&format!("{manifest}\n{fueled}\n[server]\nmax-runs = 4\nqueue = 64\n")).unwrap();
+limits = {{ fuel = 5000000 }}
+
+[tool.kv-quota]
+component = "{}"
+dir = [{{ host = "quota-store", guest = "/store", access = "read-write", create = true }}]
+storage-quota = "256 KiB"
+
+[profile.quota]
+tools = ["files", "kv-quota", "flaky", "http", "config"]
+limits = {{ time = "2s" }}
+"#,
+        artifacts::KV_COMPONENT
+    );
+    let runtime = bed.runtime(&format!("{manifest}\n{others}\n[server]\nmax-runs = 4\nqueue = 64\n")).unwrap();
     let wasm = std::fs::read(artifacts::PROBE_COMPONENT).unwrap();
-    let (all, fuel) =
-        (runtime.load_program(&wasm, None).unwrap(), runtime.load_program(&wasm, Some("fueled")).unwrap());
+    let (all, fuel, quota) = (
+        runtime.load_program(&wasm, None).unwrap(),
+        runtime.load_program(&wasm, Some("fueled")).unwrap(),
+        runtime.load_program(&wasm, Some("quota")).unwrap(),
+    );
     let limits: [(&Program, Value, Stopped); 9] = [
         (&all, json!({ "do": "loop" }), Stopped::Run("program exceeded its 2s time limit")),
         (&all, json!({ "do": "sleep", "ms": 60_000 }), Stopped::Run("program exceeded its 2s time limit")),
@@ -151,9 +167,9 @@ limits = { fuel = 5000000 }
             Stopped::Output("tool `flaky` exceeded its 16.0 MiB memory limit in `hog`"),
         ),
         (
-            &all,
+            &quota,
             json!({ "do": "kv-put", "key": "big", "value": "x".repeat(300 << 10) }),
-            Stopped::Output("tool `kv` exceeded its 256.0 KiB storage quota in `put`"),
+            Stopped::Output("tool `kv-quota` exceeded its 256.0 KiB storage quota in `put`"),
         ),
     ];
     let normals: Vec<(String, Value)> = (0..10).map(normal).collect();
@@ -172,4 +188,12 @@ limits = { fuel = 5000000 }
     for ((_, expected), got) in normals.iter().zip(&outcomes[limits.len()..]) {
         assert_eq!(got.as_ref().ok(), Some(expected), "{got:?}");
     }
+    // The write refused for the quota left nothing behind to hold it: the tool
+    // removed its temporary file, and the next run's write fits.
+    let left: Vec<_> =
+        std::fs::read_dir(bed.path().join("quota-store")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{left:?}");
+    let next = json!({ "do": "kv-put", "key": "small", "value": "fits" }).to_string();
+    let out = runtime.run(&quota, &next, &cemcp::CancelToken::new()).unwrap();
+    assert_eq!(out.output, r#"{"ok":null}"#);
 }

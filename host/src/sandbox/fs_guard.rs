@@ -10,10 +10,14 @@
 //! - **Storage quotas.** A tool's `storage-quota` bounds the bytes in its
 //!   read-write directories. Every write that would grow a file (`write`,
 //!   `set-size`, and the streams of `write-via-stream` and `append-via-stream`) is
-//!   counted first; past the quota the call stops with
-//!   [`LimitExceeded::Storage`], like any other limit ("tool `kv` exceeded its
-//!   64.0 KiB storage quota in `put`"), and the log says so. (An error code would
-//!   not do: libc reports a failed stream write as a bare EIO.)
+//!   counted first. Past the quota the write fails (`insufficient-space`, or a
+//!   failed stream write, which libc reports as a bare EIO), so that the tool can
+//!   clean up as it would on a full disk (the `kv` tool removes its temporary file),
+//!   and the call is marked: when it returns, whatever it returns, it ends with
+//!   [`crate::sandbox::limits::LimitExceeded::Storage`], like any other limit ("tool `kv` exceeded its
+//!   64.0 KiB storage quota in `put`"), and the log says so. (Stopping the call at
+//!   the refused write, as cemcp first did, left the tool's half-written temporary
+//!   file holding the quota for every later run: found by issue 13's fault test.)
 //!
 //! Every other function delegates to wasmtime-wasi unchanged.
 
@@ -25,9 +29,7 @@ use wasmtime_wasi::filesystem::{Descriptor, WasiFilesystemCtxView};
 use wasmtime_wasi::p2::bindings::filesystem::types::ErrorCode;
 use wasmtime_wasi::p2::bindings::sync::filesystem::types as fs;
 use wasmtime_wasi::p2::bindings::sync::io::streams;
-use wasmtime_wasi::p2::{DynOutputStream, FsError, FsResult, OutputStream, Pollable, StreamError, StreamResult};
-
-use crate::sandbox::limits::LimitExceeded;
+use wasmtime_wasi::p2::{DynOutputStream, FsResult, OutputStream, Pollable, StreamError, StreamResult};
 
 /// Store data whose filesystem is guarded.
 pub trait FsGuarded: Send + 'static {
@@ -43,6 +45,25 @@ pub struct GuardedFs<'a> {
     pub tool: &'a str,
     /// The tool's storage quota, if it has one.
     pub quota: Option<&'a Arc<StorageQuota>>,
+    /// Set when a write is refused for the quota (see [`QuotaHit`]).
+    pub hit: &'a QuotaHit,
+}
+
+/// Whether a write of the call under way was refused for the storage quota: shared
+/// by a tool instance's filesystem and the output streams it opens, and taken by the
+/// instance after each call.
+#[derive(Debug, Clone, Default)]
+pub struct QuotaHit(Arc<std::sync::atomic::AtomicBool>);
+
+impl QuotaHit {
+    fn set(&self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether a write was refused since the last call; clears the mark.
+    pub fn take(&self) -> bool {
+        self.0.swap(false, std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 struct HasGuardedFs;
@@ -114,7 +135,10 @@ impl GuardedFs<'_> {
     /// Counts a write that makes a file `new_size` bytes long, now `size`.
     fn grow(&self, size: u64, new_size: u64) -> FsResult<()> {
         let Some(quota) = self.quota else { return Ok(()) };
-        quota.reserve(new_size.saturating_sub(size)).map_err(|used| FsError::trap(over_quota(self.tool, quota, used)))
+        quota.reserve(new_size.saturating_sub(size)).map_err(|used| {
+            over_quota(self.tool, quota, used, self.hit);
+            ErrorCode::InsufficientSpace.into()
+        })
     }
 
     /// The size of the open file `fd`.
@@ -136,14 +160,15 @@ impl GuardedFs<'_> {
         let Descriptor::File(file) = self.fs.table.get(fd)? else { return Ok(stream) };
         let file = Arc::clone(&file.file);
         let inner = self.fs.table.delete(stream)?;
-        let counted =
-            QuotaStream { inner, file, next: offset, end: 0, quota: Arc::clone(quota), tool: self.tool.into() };
+        let (quota, tool, hit) = (Arc::clone(quota), self.tool.into(), self.hit.clone());
+        let counted = QuotaStream { inner, file, next: offset, end: 0, quota, tool, hit };
         Ok(self.fs.table.push(Box::new(counted) as DynOutputStream)?)
     }
 }
 
-/// The error that stops a call whose write would pass the quota (logged).
-fn over_quota(tool: &str, quota: &StorageQuota, used: u64) -> wasmtime::Error {
+/// Marks the call whose write would pass the quota (and logs it); the write itself
+/// fails with an error code.
+fn over_quota(tool: &str, quota: &StorageQuota, used: u64, hit: &QuotaHit) {
     let show = |bytes| bytesize::ByteSize(bytes).display().iec().to_string();
     tracing::warn!(
         tool,
@@ -151,7 +176,7 @@ fn over_quota(tool: &str, quota: &StorageQuota, used: u64) -> wasmtime::Error {
         show(quota.limit),
         show(used)
     );
-    wasmtime::Error::new(LimitExceeded::Storage(quota.limit))
+    hit.set();
 }
 
 /// A borrow of `fd` to pass on while keeping `fd` itself.
@@ -174,6 +199,7 @@ struct QuotaStream {
     end: u64,
     quota: Arc<StorageQuota>,
     tool: Arc<str>,
+    hit: QuotaHit,
 }
 
 #[wasmtime_wasi::async_trait]
@@ -190,7 +216,8 @@ impl OutputStream for QuotaStream {
         let start = self.next.unwrap_or(size);
         let end = start.saturating_add(bytes.len() as u64);
         if let Err(used) = self.quota.reserve(end.saturating_sub(size)) {
-            return Err(StreamError::Trap(over_quota(&self.tool, &self.quota, used)));
+            over_quota(&self.tool, &self.quota, used, &self.hit);
+            return Err(StreamError::LastOperationFailed(wasmtime::format_err!("the storage quota is full")));
         }
         self.inner.write(bytes)?;
         self.end = self.end.max(end);

@@ -12,7 +12,7 @@ use super::{Tool, ToolFunc};
 use crate::manifest::Limits;
 use crate::sandbox::blocking::{Guarded, GuardedIo};
 use crate::sandbox::capture::Stdio;
-use crate::sandbox::fs_guard::{FsGuarded, GuardedFs, StorageQuota};
+use crate::sandbox::fs_guard::{FsGuarded, GuardedFs, QuotaHit, StorageQuota};
 use crate::sandbox::grants;
 use crate::sandbox::http_policy::HttpPolicy;
 use crate::sandbox::limits::{LimitExceeded, MemoryLimiter, RunSignals};
@@ -37,6 +37,7 @@ impl Tool {
             limiter: MemoryLimiter::new(self.limits.memory),
             signals,
             call: None,
+            quota_hit: QuotaHit::default(),
         };
         let mut store = sandboxed_store(self.pre.engine(), state, &self.limits)?;
         let instance = self.pre.instantiate(&mut store)?;
@@ -89,6 +90,8 @@ pub struct ToolState {
     signals: RunSignals,
     /// Deadline and limit of the call under way.
     call: Option<(Instant, Duration)>,
+    /// Whether a write of the call under way passed the storage quota.
+    quota_hit: QuotaHit,
 }
 
 impl WasiView for ToolState {
@@ -126,6 +129,7 @@ impl FsGuarded for ToolState {
             },
             tool: &self.name,
             quota: self.storage.as_ref(),
+            hit: &self.quota_hit,
         }
     }
 }
@@ -176,7 +180,13 @@ impl ToolInstance {
         }
         self.store.data_mut().call = Some((Instant::now() + limits.time, limits.time));
         let outcome = function.call(&mut self.store, params, results);
-        self.store.data_mut().call = None;
+        let state = self.store.data_mut();
+        state.call = None;
+        // A write refused for the quota failed as on a full disk, so that the tool
+        // could clean up; the call ends with the limit whatever it returned.
+        if let (true, Some(quota)) = (state.quota_hit.take(), &state.storage) {
+            return Err(LimitExceeded::Storage(quota.limit()).into());
+        }
         outcome
     }
 }
