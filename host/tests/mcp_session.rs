@@ -239,34 +239,36 @@ async fn runs_a_program_and_reports_its_limits() {
     }
 }
 
+/// Sends `params`, cancels it after 500 ms, and checks that the server logs the call
+/// as failed within seconds (well before the 60s limits): the wasm stopped.
+async fn cancel_and_see_it_stop(server: &mut Server, params: CallToolRequestParams) {
+    let name = params.name.to_string();
+    let request = ClientRequest::CallToolRequest(Request::new(params));
+    let handle = server.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let cancelled_at = Instant::now();
+    handle.cancel(Some("test".into())).await.unwrap();
+    let line = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(line) = server.log.next_line().await.unwrap() {
+            if line.contains("tool call") && line.contains(&name) {
+                return line;
+            }
+        }
+        panic!("the server exited without logging the call");
+    })
+    .await
+    .expect("the cancelled call did not stop");
+    assert!(line.contains("outcome=\"error\"") || line.contains("outcome=error"), "{line}");
+    assert!(cancelled_at.elapsed() < Duration::from_secs(5));
+}
+
 #[tokio::test]
 async fn cancelling_a_run_stops_the_program() {
     for transport in BOTH {
         let mut server = serve(transport, "code").await;
-        let params = CallToolRequestParams::new("run_program").with_arguments(
-            json!({ "component": program(artifacts::PROBE_COMPONENT), "input": { "do": "loop" } })
-                .as_object()
-                .unwrap()
-                .clone(),
-        );
-        let request = ClientRequest::CallToolRequest(Request::new(params));
-        let handle = server.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let cancelled_at = Instant::now();
-        handle.cancel(Some("test".into())).await.unwrap();
-        // The server logs the call when the program has stopped: well before its 60s limit.
-        let line = tokio::time::timeout(Duration::from_secs(10), async {
-            while let Some(line) = server.log.next_line().await.unwrap() {
-                if line.contains("tool call") && line.contains("run_program") {
-                    return line;
-                }
-            }
-            panic!("the server exited without logging the call");
-        })
-        .await
-        .expect("the cancelled run did not stop");
-        assert!(line.contains("outcome=\"error\"") || line.contains("outcome=error"), "{line}");
-        assert!(cancelled_at.elapsed() < Duration::from_secs(5));
+        let input = json!({ "component": program(artifacts::PROBE_COMPONENT), "input": { "do": "loop" } });
+        let params = CallToolRequestParams::new("run_program").with_arguments(input.as_object().unwrap().clone());
+        cancel_and_see_it_stop(&mut server, params).await;
         // And the server still answers.
         let count = call(&server, "search_tools", json!({ "detail": "names" })).await;
         assert_eq!(count.is_error, Some(false));
@@ -279,24 +281,7 @@ async fn cancelling_a_run_stops_the_program() {
 async fn cancelling_a_tools_mode_call_stops_the_tool() {
     for transport in BOTH {
         let mut server = serve(transport, "tools").await;
-        let params = CallToolRequestParams::new("flaky_spin");
-        let request = ClientRequest::CallToolRequest(Request::new(params));
-        let handle = server.client.send_cancellable_request(request, PeerRequestOptions::no_options()).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let cancelled_at = Instant::now();
-        handle.cancel(Some("test".into())).await.unwrap();
-        let line = tokio::time::timeout(Duration::from_secs(10), async {
-            while let Some(line) = server.log.next_line().await.unwrap() {
-                if line.contains("tool call") && line.contains("flaky_spin") {
-                    return line;
-                }
-            }
-            panic!("the server exited without logging the call");
-        })
-        .await
-        .expect("the cancelled call did not stop");
-        assert!(line.contains("outcome=\"error\"") || line.contains("outcome=error"), "{line}");
-        assert!(cancelled_at.elapsed() < Duration::from_secs(5));
+        cancel_and_see_it_stop(&mut server, CallToolRequestParams::new("flaky_spin")).await;
         let count = call(&server, "flaky_count", json!({})).await;
         assert_eq!(count.is_error, Some(false), "{}", text(&count));
     }
