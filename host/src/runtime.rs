@@ -130,9 +130,9 @@ impl Runtime {
         })
     }
 
-    /// Reads the interpreters now (see [`crate::loading`]); each that cannot be used
-    /// (unreadable, or not what its pin says) is a problem. `cemcp check` asks;
-    /// otherwise the first script in that language finds out.
+    /// Reads the interpreters now (otherwise each is read when its first script
+    /// runs); each that cannot be used (unreadable, or not what its pin says) is a
+    /// problem. `cemcp check` asks; otherwise the first script finds out.
     ///
     /// # Errors
     ///
