@@ -51,7 +51,6 @@ pub enum Registered {
     },
 }
 
-/// An interpreter component: its bytes, and its links per profile.
 /// Why a runtime could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {

@@ -54,6 +54,11 @@ pub(super) fn mark(mut result: CallToolResult, source: Source<'_>, labels: &crat
     result
 }
 
+/// What a call cancelled by its client comes back as.
+const CANCELLED: &str = "the call was cancelled";
+/// What a call cancelled because the server is closing comes back as.
+const CLOSING: &str = "the call was cancelled: the server is closing";
+
 /// Runs `work` on a blocking thread. A client's cancel, the server closing (the
 /// client gone), or this future being dropped cancels `cancel`, which stops the
 /// wasm within one epoch tick: no run outlives its request.
@@ -72,12 +77,12 @@ pub(super) async fn blocking<T: Send + 'static>(
             cancel.cancel();
             // Wait for the wasm to stop, so nothing outlives the request.
             let _ = task.await;
-            Err("the call was cancelled".to_owned())
+            Err(CANCELLED.to_owned())
         }
         () = closing.cancelled() => {
             cancel.cancel();
             let _ = task.await;
-            Err("the call was cancelled: the server is closing".to_owned())
+            Err(CLOSING.to_owned())
         }
     };
     guard.disarm();
@@ -112,10 +117,10 @@ pub(super) async fn inline<T: Send + 'static>(
     let done = tokio::task::block_in_place(|| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
     watch.abort();
     if closing.is_cancelled() {
-        return Err("the call was cancelled: the server is closing".to_owned());
+        return Err(CLOSING.to_owned());
     }
     if context.ct.is_cancelled() {
-        return Err("the call was cancelled".to_owned());
+        return Err(CANCELLED.to_owned());
     }
     done.map_err(|_| "(internal) the call failed: it panicked".to_owned())
 }

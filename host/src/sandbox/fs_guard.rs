@@ -14,8 +14,8 @@
 //!   failed stream write, which libc reports as a bare EIO), so that the tool can
 //!   clean up as it would on a full disk (the `kv` tool removes its temporary file),
 //!   and the call is marked: when it returns, whatever it returns, it ends with
-//!   [`crate::sandbox::limits::LimitExceeded::Storage`], like any other limit ("tool `kv` exceeded its
-//!   64.0 KiB storage quota in `put`"), and the log says so. (Stopping the call at
+//!   [`crate::sandbox::limits::LimitExceeded::Storage`], like any other limit
+//!   ("tool `kv` exceeded its 64.0 KiB storage quota in `put`"), and the log says so. (Stopping the call at
 //!   the refused write, as cemcp first did, left the tool's half-written temporary
 //!   file holding the quota for every later run: found by issue 13's fault test.)
 //!

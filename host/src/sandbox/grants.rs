@@ -170,12 +170,8 @@ impl ComponentFile {
         let shown = || path.display().to_string();
         let digest =
             crate::cache::digest_file(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
-        match pin {
-            Some(pin) if digest.strip_prefix("sha256:") != Some(pin) => {
-                Err(ComponentFileError::Pin { path: shown(), digest, pin: pin.to_owned() })
-            }
-            _ => Ok(Self { path: path.to_owned(), digest, bytes: std::sync::OnceLock::new() }),
-        }
+        let digest = pinned(path, digest, pin)?;
+        Ok(Self { path: path.to_owned(), digest, bytes: std::sync::OnceLock::new() })
     }
 
     /// Its digest, `sha256:<hex>`.
@@ -214,12 +210,18 @@ impl ComponentFile {
 pub fn read_component(path: &std::path::Path, pin: Option<&str>) -> Result<(Vec<u8>, String), ComponentFileError> {
     let shown = || path.display().to_string();
     let wasm = std::fs::read(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
-    let digest = crate::cache::digest(&wasm);
+    let digest = pinned(path, crate::cache::digest(&wasm), pin)?;
+    Ok((wasm, digest))
+}
+
+/// `digest` (`sha256:<hex>`) of the file at `path`, if it is what `pin` (hex)
+/// says, or there is no pin.
+fn pinned(path: &std::path::Path, digest: String, pin: Option<&str>) -> Result<String, ComponentFileError> {
     match pin {
         Some(pin) if digest.strip_prefix("sha256:") != Some(pin) => {
-            Err(ComponentFileError::Pin { path: shown(), digest, pin: pin.to_owned() })
+            Err(ComponentFileError::Pin { path: path.display().to_string(), digest, pin: pin.to_owned() })
         }
-        _ => Ok((wasm, digest)),
+        _ => Ok(digest),
     }
 }
 
