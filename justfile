@@ -44,7 +44,10 @@ cemcp *ARGS:
 # cargo-fuzz, and the guests for mcp and program: `just fuzz wit_json -max_total_time=600`.
 # The working corpus grows in target/fuzz-corpus/TARGET; seeds are read from
 # tests/fuzz/corpus/TARGET (and the shipped manifests, or the real programs).
+# Coverage is instrumented in cemcp's crates and its input parsers only (see
+# tests/fuzz/libfuzzer/rustc-wrapper; cargo does not rebuild when the wrapper changes,
+# so after changing it remove tests/fuzz/libfuzzer/target).
 fuzz TARGET *ARGS:
     mkdir -p target/fuzz-corpus/{{TARGET}}
     if [ "{{TARGET}}" = program ]; then cp target/guests/wasm32-wasip2/release/report.wasm target/guests/wasm32-wasip2/release/probe.wasm target/fuzz-corpus/program/; fi
-    cargo +nightly fuzz run --fuzz-dir tests/fuzz/libfuzzer -s none {{TARGET}} target/fuzz-corpus/{{TARGET}} tests/fuzz/corpus/{{TARGET}} {{ if TARGET == "manifest" { "capabilities tests/cases" } else { "" } }} -- -timeout=30 -print_final_stats=1 {{ARGS}}
+    RUSTC_WRAPPER="$PWD/tests/fuzz/libfuzzer/rustc-wrapper" cargo +nightly fuzz run --fuzz-dir tests/fuzz/libfuzzer -s none {{TARGET}} target/fuzz-corpus/{{TARGET}} tests/fuzz/corpus/{{TARGET}} {{ if TARGET == "manifest" { "capabilities tests/cases" } else { "" } }} -- -timeout=30 -print_final_stats=1 {{ARGS}}

@@ -49,7 +49,7 @@ struct Inner {
     /// The serving profile, resolved once.
     profile: Arc<Profile>,
     expose: Expose,
-    tools: Vec<McpTool>,
+    tools: Arc<[McpTool]>,
     /// Cancelled when the client is gone (stdin closed) or the server stops: every
     /// run in flight is cancelled with it.
     closing: CancellationToken,
@@ -67,7 +67,7 @@ impl CemcpServer {
     /// When the profile does not exist.
     pub fn new(runtime: Arc<Runtime>, profile: Option<&str>, expose: Expose) -> anyhow::Result<Self> {
         let profile = Arc::clone(runtime.profile(profile)?);
-        let tools = if expose == Expose::Code { Vec::new() } else { mcp_tools(&profile) };
+        let tools = if expose == Expose::Code { Arc::default() } else { mcp_tools(&profile).into() };
         let (closing, stopping) = (CancellationToken::new(), CancellationToken::new());
         Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing, stopping }) })
     }

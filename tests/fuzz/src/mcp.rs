@@ -4,8 +4,10 @@
 //! Once per process a [`Runtime`] is built from [`MANIFEST`]: the `files`, `kv`,
 //! `types` and `flaky` tools, the Python and JavaScript interpreters and the `report`
 //! program, all from `target/guests/wasm32-wasip2/release/` (build them first with
-//! `just guests` or `cargo test -p cemcp-tests`), with tiny limits (100 ms, 64 MiB)
-//! so that a run ends fast; a rules gate screens discovery and results, and refuses
+//! `just guests` or `cargo test -p cemcp-tests`), with tiny limits (a tool call
+//! 10 ms and 20 M fuel, a run 15 ms, 64 MiB) so that an input that loops ends fast
+//! (with 100 ms limits, the `flaky.spin` calls and looping scripts of the corpus took
+//! 85 % of the target's time); a rules gate screens discovery and results, and refuses
 //! one argument pattern. Each input then gets a fresh server and session: the
 //! initialize handshake, the input (raw lines, or requests built from it; see
 //! [`crate::mcp_input`]) and a final `ping`, after which the client closes its side.
@@ -53,22 +55,22 @@ drain = "100ms"
 [tool.files]
 component = "{GUESTS}/files.wasm"
 dir = [{ host = "{DATA}/docs", guest = "/docs", access = "read-only" }]
-limits = { time = "100ms", memory = "32 MiB" }
+limits = { time = "10ms", memory = "32 MiB", fuel = 20000000 }
 
 [tool.kv]
 component = "{GUESTS}/kv.wasm"
 dir = [{ host = "{DATA}/store", guest = "/store", access = "read-write", create = true }]
 storage-quota = "256 KiB"
-limits = { time = "100ms", memory = "32 MiB" }
+limits = { time = "10ms", memory = "32 MiB", fuel = 20000000 }
 labels = ["untrusted"]
 
 [tool.types]
 component = "{GUESTS}/types.wasm"
-limits = { time = "100ms", memory = "16 MiB" }
+limits = { time = "10ms", memory = "16 MiB", fuel = 20000000 }
 
 [tool.flaky]
 component = "{GUESTS}/flaky.wasm"
-limits = { time = "100ms", memory = "16 MiB" }
+limits = { time = "10ms", memory = "16 MiB", fuel = 20000000 }
 
 [gate.screen]
 kind = "rules"
@@ -78,7 +80,7 @@ rate = [{ function = "flaky.*", max = 3 }]
 
 [profile.fuzz]
 tools = ["files", "kv", "types", "flaky"]
-limits = { time = "100ms", memory = "64 MiB", calls = 50 }
+limits = { time = "15ms", memory = "64 MiB", calls = 50 }
 gates = ["screen"]
 
 [interpreter.python]
@@ -93,7 +95,8 @@ component = "{GUESTS}/report.wasm"
 
 /// What the target shares between inputs.
 pub struct Bed {
-    runtime: Arc<Runtime>,
+    /// The server each session clones (its tool list is made once).
+    server: CemcpServer,
     tokio: tokio::runtime::Runtime,
     /// MCP tool names and their argument names, for [`crate::mcp_input`].
     pub tools: Vec<(String, Vec<String>)>,
@@ -142,14 +145,15 @@ fn make_bed() -> anyhow::Result<Bed> {
         tools.push((name.to_owned(), args.iter().map(|a| (*a).to_owned()).collect()));
     }
     let tokio = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    Ok(Bed { runtime, tokio, tools })
+    let server = CemcpServer::new(runtime, None, Expose::Both)?;
+    Ok(Bed { server, tokio, tools })
 }
 
 /// The target: one MCP session fed `data`.
 pub fn mcp(data: &[u8]) {
     let bed = bed();
     let input = mcp_input::client_bytes(data, &bed.tools);
-    let lines = bed.tokio.block_on(session(&bed.runtime, &input));
+    let lines = bed.tokio.block_on(session(&bed.server, &input));
     check(&input, &lines);
 }
 
@@ -158,14 +162,11 @@ const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialize
 const FINAL_PING: &str = r#"{"jsonrpc":"2.0","id":"fuzz-final-ping","method":"ping"}"#;
 
 /// Runs one session; the lines the server wrote after the handshake.
-async fn session(runtime: &Arc<Runtime>, input: &[u8]) -> Vec<String> {
+async fn session(server: &CemcpServer, input: &[u8]) -> Vec<String> {
     let (client, server_end) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server_end);
     let (stopping, closed) = (CancellationToken::new(), CancellationToken::new());
-    let server = match CemcpServer::new(Arc::clone(runtime), None, Expose::Both) {
-        Ok(server) => server.stopped_by(stopping, closed.clone()),
-        Err(e) => panic!("the server cannot be made: {e:#}"),
-    };
+    let server = server.clone().stopped_by(stopping, closed.clone());
     let transport = StdioTransport::new(server_read, server_write, closed).with_limit(LINE_LIMIT);
     let serving = tokio::spawn(async move {
         if let Ok(running) = server.serve(transport).await {
@@ -191,11 +192,13 @@ async fn session(runtime: &Arc<Runtime>, input: &[u8]) -> Vec<String> {
     });
     let mut lines = Vec::new();
     let reading = async {
-        let mut pinged = false;
+        let asked = asked(input);
+        let (mut answered, mut pinged) = (Answered::default(), false);
         while let Ok(Some(line)) = answers.next_line().await {
             pinged |= line.contains("\"fuzz-final-ping\"");
+            answered.add(&line);
             lines.push(line);
-            if pinged && all_answered(input, &lines) {
+            if pinged && answered.all(&asked) {
                 break;
             }
         }
@@ -289,28 +292,30 @@ fn asked(input: &[u8]) -> Asked {
     asked
 }
 
-/// How many answers carry each id, and how many id null.
-fn answered_ids(lines: &[String]) -> (HashMap<String, usize>, usize) {
-    let mut seen = HashMap::new();
-    let mut null = 0;
-    for line in lines {
-        let Ok(value) = serde_json::from_str::<Value>(line) else { continue };
+/// How many answers carry each id, and how many id null, as the lines come.
+#[derive(Default)]
+struct Answered {
+    seen: HashMap<String, usize>,
+    null: usize,
+}
+
+impl Answered {
+    fn add(&mut self, line: &str) {
+        let Ok(value) = serde_json::from_str::<Value>(line) else { return };
         if value.get("method").is_some() {
-            continue;
+            return;
         }
         match value.get("id") {
-            Some(Value::Null) => null += 1,
-            Some(id) => *seen.entry(id_key(id).unwrap_or_default()).or_default() += 1,
+            Some(Value::Null) => self.null += 1,
+            Some(id) => *self.seen.entry(id_key(id).unwrap_or_default()).or_default() += 1,
             None => {}
         }
     }
-    (seen, null)
-}
 
-fn all_answered(input: &[u8], lines: &[String]) -> bool {
-    let asked = asked(input);
-    let (seen, null) = answered_ids(lines);
-    asked.must_answer.iter().all(|k| seen.contains_key(k)) && null >= asked.null_least
+    /// Whether every request that must be answered was.
+    fn all(&self, asked: &Asked) -> bool {
+        asked.must_answer.iter().all(|k| self.seen.contains_key(k)) && self.null >= asked.null_least
+    }
 }
 
 /// The invariants in the module docs.
@@ -319,7 +324,11 @@ fn check(input: &[u8], lines: &[String]) {
         check_message(line);
     }
     let asked = asked(input);
-    let (seen, null) = answered_ids(lines);
+    let mut answered = Answered::default();
+    for line in lines {
+        answered.add(line);
+    }
+    let Answered { seen, null } = answered;
     for key in &asked.must_answer {
         assert!(seen.contains_key(key), "request {key} got no answer; answers: {lines:#?}");
     }

@@ -120,7 +120,7 @@ impl WitType {
     }
 
     /// A WIT package with interface `i` holding the named types this one needs and
-    /// `f: func(x: T) -> T`, exported by world `w`.
+    /// `record wrap { x: T }`, exported by world `w`.
     pub fn package(&self) -> String {
         let mut defs = Vec::new();
         let ty = self.render(&mut defs);
@@ -128,7 +128,7 @@ impl WitType {
         for def in &defs {
             let _ = writeln!(text, "  {def}");
         }
-        let _ = writeln!(text, "  f: func(x: {ty}) -> {ty};\n}}\n\nworld w {{\n  export i;\n}}");
+        let _ = writeln!(text, "  record wrap {{ x: {ty} }}\n}}\n\nworld w {{\n  export i;\n}}");
         text
     }
 
