@@ -175,10 +175,17 @@ impl RunGuard {
         self.taint.received()
     }
 
+    /// Whether [`Self::admit`] has nothing to look at for a call under `call` now: no
+    /// per-call rule, no label received, no audit log. A caller holding typed values
+    /// then need not build `Val`s for it.
+    pub(crate) fn quiet_for(&self, call: &CallPolicy) -> bool {
+        call.quiet && self.taint.is_clean() && !self.policy.audited()
+    }
+
     /// Whether the call may go ahead: every check of point 3, approvals included.
     /// The time spent waiting for an approval is added to the run's paused time.
     pub(crate) fn admit(&mut self, call: &CallPolicy, params: &[Val], signals: &RunSignals) -> Result<(), Refused> {
-        if call.quiet && self.taint.is_clean() && !self.policy.audited() {
+        if self.quiet_for(call) {
             return Ok(());
         }
         let refuse = |denial: Denial| Refused { tool: call.tool.clone(), function: call.function.clone(), denial };

@@ -16,13 +16,14 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use super::dispatch::Dispatch;
 use super::run::RunStats;
 use super::trace::TracedCall;
+use super::typed::{self, OkType, Params};
 use crate::failure::describe_tool_failure;
 use crate::gate::{CallPolicy, RunGuard};
 use crate::manifest::Limits;
 use crate::sandbox::blocking::{Guarded, GuardedIo};
 use crate::sandbox::capture::Stdio;
 use crate::sandbox::grants;
-use crate::sandbox::limits::{MemoryLimiter, RunHalt, RunSignals};
+use crate::sandbox::limits::{LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
 use crate::sandbox::store::Sandboxed;
 use crate::tool::{Tool, ToolFunc, ToolInstance, check_output};
 
@@ -179,20 +180,108 @@ impl RunState {
         params: &[Val],
         results: &mut [Val],
     ) -> wasmtime::Result<()> {
-        if let Some(calls) = self.calls.get_mut(target.id) {
-            *calls += 1;
-        }
-        self.total_calls += 1;
-        if let Some(max) = self.max_calls
-            && self.total_calls > max
-        {
-            return Err(wasmtime::Error::new(RunHalt::Calls(max)));
-        }
+        self.count_call(target)?;
         // Point 3 of the gates: a refusal stops the run.
         let policy = self.policies.get(target.id);
         if let Some(policy) = policy {
             self.guard.admit(policy, params, &self.signals).map_err(wasmtime::Error::new)?;
         }
+        let (tool, func, instance) = match self.instance_for(target)? {
+            Ok(found) => found,
+            Err(message) => return deliver_error(ty, message, results),
+        };
+        let called = instance.call(func, &tool.limits, params, results);
+        let checked = called.and_then(|()| check_output(&tool.limits, results).map_err(wasmtime::Error::new));
+        if let Err(error) = checked {
+            let message = self.failed(target, error)?;
+            return deliver_error(ty, message, results);
+        }
+        if let Some(policy) = self.policies.get(target.id).filter(|p| !p.labels.is_empty()) {
+            self.guard.returned(policy, results);
+        }
+        Ok(())
+    }
+
+    /// [`Self::forward`] for an import on the typed path ([`super::typed`]): the
+    /// same steps, with `Val`s built only for a gate, labels or the trace.
+    pub(super) fn forward_typed<P: Params, T: OkType>(
+        &mut self,
+        target: &ToolTarget,
+        ty: &ComponentFunc,
+        params: P,
+    ) -> wasmtime::Result<Result<T, String>> {
+        let Some(started) = self.trace.is_some().then(Instant::now) else {
+            return self.forward_typed_call(target, params, None);
+        };
+        let vals = params.to_vals();
+        let outcome = self.forward_typed_call(target, params, Some(&vals));
+        let arguments = self.traced_arguments.take();
+        if let (Some(slot), Ok(result)) = (self.tools.get(target.slot), &outcome)
+            && let Some(func) = slot.tool.func(target.interface, target.func)
+        {
+            let results = [typed::result_val(result)];
+            let call = TracedCall::new(&slot.tool, &func.name, ty, &vals, arguments, &results, started.elapsed());
+            self.trace.get_or_insert_with(Vec::new).push(call);
+        }
+        outcome
+    }
+
+    fn forward_typed_call<P: Params, T: OkType>(
+        &mut self,
+        target: &ToolTarget,
+        params: P,
+        vals: Option<&[Val]>,
+    ) -> wasmtime::Result<Result<T, String>> {
+        self.count_call(target)?;
+        let policy = self.policies.get(target.id);
+        if let Some(policy) = policy
+            && !self.guard.quiet_for(policy)
+        {
+            let built;
+            let vals = match vals {
+                Some(vals) => vals,
+                None => {
+                    built = params.to_vals();
+                    &built
+                }
+            };
+            self.guard.admit(policy, vals, &self.signals).map_err(wasmtime::Error::new)?;
+        }
+        let (tool, func, instance) = match self.instance_for(target)? {
+            Ok(found) => found,
+            Err(message) => return Ok(Err(message)),
+        };
+        let limits = &tool.limits;
+        let called = instance.call_typed::<P, (Result<T, String>,)>(func, limits, params).and_then(|(result,)| {
+            let size = typed::result_size(&result);
+            let fits = size <= limits.output;
+            fits.then_some(result).ok_or_else(|| LimitExceeded::Output { limit: limits.output, size }.into())
+        });
+        let result = match called {
+            Ok(result) => result,
+            Err(error) => return self.failed(target, error).map(Err),
+        };
+        if let Some(policy) = self.policies.get(target.id).filter(|p| !p.labels.is_empty()) {
+            self.guard.returned(policy, &[typed::result_val(&result)]);
+        }
+        Ok(result)
+    }
+
+    /// Counts a call against the run's limit.
+    fn count_call(&mut self, target: &ToolTarget) -> wasmtime::Result<()> {
+        if let Some(calls) = self.calls.get_mut(target.id) {
+            *calls += 1;
+        }
+        self.total_calls += 1;
+        match self.max_calls {
+            Some(max) if self.total_calls > max => Err(wasmtime::Error::new(RunHalt::Calls(max))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The tool, function and live instance serving `target`, instantiated on the
+    /// first call; `Ok(Err(message))` when the tool could not start.
+    fn instance_for(&mut self, target: &ToolTarget) -> wasmtime::Result<Result<Serving<'_>, String>> {
         let ToolSlot { tool, live } =
             self.tools.get_mut(target.slot).ok_or_else(|| wasmtime::format_err!("(internal) no tool slot"))?;
         let func =
@@ -205,27 +294,29 @@ impl RunState {
                     live.insert(instance)
                 }
                 Err(e) => {
-                    return tool_failed(&mut self.stats, tool, func, &e.context("it could not start"), ty, results);
+                    return Ok(Err(failure_message(&mut self.stats, tool, func, &e.context("it could not start"))));
                 }
             },
         };
-        if let Err(error) = instance.call(func, &tool.limits, params, results) {
-            // A failed instance cannot be entered again: drop it, keeping its output.
-            if let Some(failed) = live.take() {
-                failed.stdio.log(&tool.name);
-            }
-            if error.downcast_ref::<RunHalt>().is_some() {
-                return Err(error);
-            }
-            return tool_failed(&mut self.stats, tool, func, &error, ty, results);
+        Ok(Ok((tool, func, instance)))
+    }
+
+    /// A failed call of `target`'s tool: its instance is dropped (a failed instance
+    /// cannot be entered again; its output is kept in the log). A run-wide halt
+    /// propagates; any other failure becomes the message for the program.
+    fn failed(&mut self, target: &ToolTarget, error: wasmtime::Error) -> wasmtime::Result<String> {
+        let slot = self.tools.get_mut(target.slot).ok_or_else(|| wasmtime::format_err!("(internal) no tool slot"))?;
+        if let Some(failed) = slot.live.take() {
+            failed.stdio.log(&slot.tool.name);
         }
-        if let Err(limit) = check_output(&tool.limits, results) {
-            return tool_failed(&mut self.stats, tool, func, &wasmtime::Error::new(limit), ty, results);
+        if error.downcast_ref::<RunHalt>().is_some() {
+            return Err(error);
         }
-        if let Some(policy) = policy.filter(|p| !p.labels.is_empty()) {
-            self.guard.returned(policy, results);
-        }
-        Ok(())
+        let func = slot
+            .tool
+            .func(target.interface, target.func)
+            .ok_or_else(|| wasmtime::format_err!("(internal) no function"))?;
+        Ok(failure_message(&mut self.stats, &slot.tool, func, &error))
     }
 
     /// Logs what the program and every live tool wrote to stdout and stderr.
@@ -239,20 +330,15 @@ impl RunState {
     }
 }
 
-/// Records and reports a tool failure: to the program as an `err` value if the
-/// function's result can carry it, otherwise as an error that stops the program.
-fn tool_failed(
-    stats: &mut RunStats,
-    tool: &Tool,
-    func: &ToolFunc,
-    error: &wasmtime::Error,
-    ty: &ComponentFunc,
-    results: &mut [Val],
-) -> wasmtime::Result<()> {
+/// The tool, function and instance that serve a call.
+type Serving<'a> = (&'a Arc<Tool>, &'a ToolFunc, &'a mut ToolInstance);
+
+/// Records a tool failure and says what it was, for the program.
+fn failure_message(stats: &mut RunStats, tool: &Tool, func: &ToolFunc, error: &wasmtime::Error) -> String {
     stats.tool_failures += 1;
     let message = describe_tool_failure(tool, Some(&func.name), error);
     tracing::warn!(tool = %tool.name, function = %func.name, "{message}");
-    deliver_error(ty, message, results)
+    message
 }
 
 /// Puts `message` in the function's `err` case if its result is `result<_, string>`;

@@ -4,7 +4,9 @@
 //! Linking is generic: for every function a program imports from a tool interface, the
 //! host defines a dynamic function (`func_new`) that forwards the component values to
 //! the same function exported by the tool, in the tool's own Store. No host code exists
-//! per tool interface, so a new tool works without rebuilding cemcp.
+//! per tool interface, so a new tool works without rebuilding cemcp. Imports whose
+//! signature is a common one (`func(string) -> result<string, string>` and a few
+//! more) take a typed path instead (`typed`), which does the same steps faster.
 
 use std::sync::Arc;
 
@@ -201,11 +203,14 @@ impl Program {
                     .find(|f| f.interface_index == interface_index && f.func_index == func_index)
                     .ok_or_else(|| refuse("(internal) no function view".into()))?;
                 policies.push(CallPolicy::new(profile, &view));
-                linked
-                    .func_new(func_name, move |mut store, ty, params, results| {
-                        store.data_mut().forward(&target, &ty, params, results)
-                    })
-                    .map_err(|e| ProgramError::Link(crate::failure::plain(&e)))?;
+                let link_error = |e: wasmtime::Error| ProgramError::Link(crate::failure::plain(&e));
+                if !super::typed::define(&mut linked, func_name, &wanted, target).map_err(link_error)? {
+                    linked
+                        .func_new(func_name, move |mut store, ty, params, results| {
+                            store.data_mut().forward(&target, &ty, params, results)
+                        })
+                        .map_err(link_error)?;
+                }
             }
             imports.push(name.to_owned());
         }

@@ -3,7 +3,8 @@
 //! Three layers, each using only the ones before it:
 //!
 //! - `forward`: the program Store's data and how an import reaches its tool;
-//! - `link`: a program checked against its profile and linked to the tools;
+//! - `link`: a program checked against its profile and linked to the tools, each
+//!   import generically or, for common signatures, on the typed path (`typed`);
 //! - `run`: one run of a linked program, its output, statistics and errors.
 //!
 //! A script runs in an interpreter component, which is linked like a program
@@ -18,6 +19,7 @@ mod preinit;
 mod recent;
 mod run;
 mod trace;
+mod typed;
 
 pub(crate) use self::interpreter::link as link_interpreter;
 pub use self::link::{Program, ProgramError, RUN_SIGNATURE};

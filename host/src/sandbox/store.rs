@@ -19,8 +19,8 @@ pub trait Sandboxed: Send + 'static {
     /// The run's cancel flag and deadline.
     fn signals(&self) -> &RunSignals;
     /// The deadline and limit of the call under way, for Stores with per-call limits
-    /// (tools).
-    fn call_deadline(&self) -> Option<(Instant, Duration)> {
+    /// (tools); asking starts the call's clock ([`crate::sandbox::limits::CallClock`]).
+    fn call_deadline(&mut self) -> Option<(Instant, Duration)> {
         None
     }
 }
@@ -36,9 +36,10 @@ pub fn sandboxed_store<T: Sandboxed>(engine: &Engine, data: T, limits: &Limits) 
     store.set_fuel(limits.fuel.unwrap_or(u64::MAX))?;
     store.set_hostcall_fuel(hostcall_allowance(limits.memory));
     store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(|ctx| {
-        let data = ctx.data();
-        data.signals().on_tick(data.call_deadline())
+    store.epoch_deadline_callback(|mut ctx| {
+        let data = ctx.data_mut();
+        let call = data.call_deadline();
+        data.signals().on_tick(call)
     });
     Ok(store)
 }

@@ -1,10 +1,11 @@
 //! Tool instances: each in a Store of its own, with the tool's WASI context, grants
 //! and limits, bound to one run (or to one call in tools mode).
 
+use std::any::Any;
 use std::time::{Duration, Instant};
 
 use wasmtime::Store;
-use wasmtime::component::{Func, Instance, ResourceTable, Val};
+use wasmtime::component::{ComponentNamedList, Func, Instance, Lift, Lower, ResourceTable, TypedFunc, Val};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -15,7 +16,7 @@ use crate::sandbox::capture::Stdio;
 use crate::sandbox::fs_guard::{FsGuarded, GuardedFs, QuotaHit, StorageQuota};
 use crate::sandbox::grants;
 use crate::sandbox::http_policy::HttpPolicy;
-use crate::sandbox::limits::{LimitExceeded, MemoryLimiter, RunSignals};
+use crate::sandbox::limits::{CallClock, LimitExceeded, MemoryLimiter, RunSignals};
 use crate::sandbox::store::{Sandboxed, sandboxed_store};
 
 impl Tool {
@@ -41,7 +42,8 @@ impl Tool {
         };
         let mut store = sandboxed_store(self.pre.engine(), state, &self.limits)?;
         let instance = self.pre.instantiate(&mut store)?;
-        Ok(ToolInstance { store, instance, funcs: vec![None; self.func_count], stdio })
+        let typed = std::iter::repeat_with(|| None).take(self.func_count).collect();
+        Ok(ToolInstance { store, instance, funcs: vec![None; self.func_count], typed, stdio })
     }
 
     /// Calls one function on a fresh instance, as an MCP client's direct tool call:
@@ -88,8 +90,8 @@ pub struct ToolState {
     http_policy: HttpPolicy,
     limiter: MemoryLimiter,
     signals: RunSignals,
-    /// Deadline and limit of the call under way.
-    call: Option<(Instant, Duration)>,
+    /// The time limit of the call under way.
+    call: Option<CallClock>,
     /// Whether a write of the call under way passed the storage quota.
     quota_hit: QuotaHit,
 }
@@ -115,8 +117,8 @@ impl Sandboxed for ToolState {
         &self.signals
     }
 
-    fn call_deadline(&self) -> Option<(Instant, Duration)> {
-        self.call
+    fn call_deadline(&mut self) -> Option<(Instant, Duration)> {
+        self.call.as_mut().map(CallClock::deadline)
     }
 }
 
@@ -136,7 +138,7 @@ impl FsGuarded for ToolState {
 
 impl Guarded for ToolState {
     fn guarded_io(&mut self) -> GuardedIo<'_> {
-        GuardedIo { table: &mut self.table, signals: &self.signals, call: self.call }
+        GuardedIo { table: &mut self.table, signals: &self.signals, call: self.call.as_mut().map(CallClock::deadline) }
     }
 }
 
@@ -147,6 +149,8 @@ pub struct ToolInstance {
     instance: Instance,
     /// Functions looked up so far, by [`ToolFunc`] position.
     funcs: Vec<Option<Func>>,
+    /// Their typed handles (a `TypedFunc<P, R>`), for the typed forwarding path.
+    typed: Vec<Option<Box<dyn Any + Send + Sync>>>,
     /// Its captured stdout and stderr.
     pub stdio: Stdio,
 }
@@ -165,21 +169,60 @@ impl ToolInstance {
         params: &[Val],
         results: &mut [Val],
     ) -> wasmtime::Result<()> {
+        let function = self.func(func)?;
+        self.within_limits(limits, |store| function.call(store, params, results))
+    }
+
+    /// [`Self::call`] through a `TypedFunc<P, R>`: no `Val`s either way. The types
+    /// are checked against the export once per instance.
+    ///
+    /// # Errors
+    ///
+    /// As [`Self::call`]; and when `P` and `R` are not the function's types.
+    pub fn call_typed<P, R>(&mut self, func: &ToolFunc, limits: &Limits, params: P) -> wasmtime::Result<R>
+    where
+        P: ComponentNamedList + Lower + Send + Sync + 'static,
+        R: ComponentNamedList + Lift + Send + Sync + 'static,
+    {
+        let slot = self.typed.get(func.position).and_then(|t| t.as_ref()?.downcast_ref::<TypedFunc<P, R>>());
+        let typed = match slot {
+            Some(typed) => *typed,
+            None => {
+                let typed = self.func(func)?.typed::<P, R>(&self.store)?;
+                if let Some(slot) = self.typed.get_mut(func.position) {
+                    *slot = Some(Box::new(typed));
+                }
+                typed
+            }
+        };
+        self.within_limits(limits, |store| typed.call(store, params))
+    }
+
+    /// The exported function, looked up once per instance.
+    fn func(&mut self, func: &ToolFunc) -> wasmtime::Result<Func> {
         let cached =
             self.funcs.get_mut(func.position).ok_or_else(|| wasmtime::format_err!("(internal) no function slot"))?;
-        let function = match cached {
+        Ok(match cached {
             Some(function) => *function,
             None => *cached.insert(
                 self.instance
                     .get_func(&mut self.store, func.index)
                     .ok_or_else(|| wasmtime::format_err!("function `{}` is missing from the instance", func.name))?,
             ),
-        };
+        })
+    }
+
+    /// Runs `call` with the call's fuel and deadline set, then checks the storage quota.
+    fn within_limits<R>(
+        &mut self,
+        limits: &Limits,
+        call: impl FnOnce(&mut Store<ToolState>) -> wasmtime::Result<R>,
+    ) -> wasmtime::Result<R> {
         if let Some(fuel) = limits.fuel {
             self.store.set_fuel(fuel)?;
         }
-        self.store.data_mut().call = Some((Instant::now() + limits.time, limits.time));
-        let outcome = function.call(&mut self.store, params, results);
+        self.store.data_mut().call = Some(CallClock::new(limits.time));
+        let outcome = call(&mut self.store);
         let state = self.store.data_mut();
         state.call = None;
         // A write refused for the quota failed as on a full disk, so that the tool
