@@ -153,16 +153,17 @@ fn make_bed() -> anyhow::Result<Bed> {
 pub fn mcp(data: &[u8]) {
     let bed = bed();
     let input = mcp_input::client_bytes(data, &bed.tools);
-    let lines = bed.tokio.block_on(session(&bed.server, &input));
-    check(&input, &lines);
+    let (lines, answered) = bed.tokio.block_on(session(&bed.server, &input));
+    check(&input, &lines, answered);
 }
 
 const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":"fuzz-init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"0"}}}"#;
 const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
 const FINAL_PING: &str = r#"{"jsonrpc":"2.0","id":"fuzz-final-ping","method":"ping"}"#;
 
-/// Runs one session; the lines the server wrote after the handshake.
-async fn session(server: &CemcpServer, input: &[u8]) -> Vec<String> {
+/// Runs one session; the lines the server wrote after the handshake, each checked
+/// as it came, and the answers they count.
+async fn session(server: &CemcpServer, input: &[u8]) -> (Vec<String>, Answered) {
     let (client, server_end) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server_end);
     let (stopping, closed) = (CancellationToken::new(), CancellationToken::new());
@@ -190,20 +191,20 @@ async fn session(server: &CemcpServer, input: &[u8]) -> Vec<String> {
         let _ = client_write.write_all(&bytes).await;
         client_write
     });
-    let mut lines = Vec::new();
+    let (mut lines, mut answered) = (Vec::new(), Answered::default());
     let reading = async {
         let asked = asked(input);
-        let (mut answered, mut pinged) = (Answered::default(), false);
+        let mut pinged = false;
         while let Ok(Some(line)) = answers.next_line().await {
             pinged |= line.contains("\"fuzz-final-ping\"");
-            answered.add(&line);
+            answered.add(&check_message(&line));
             lines.push(line);
             if pinged && answered.all(&asked) {
                 break;
             }
         }
     };
-    let answered = tokio::time::timeout(PATIENCE, reading).await.is_ok();
+    let in_time = tokio::time::timeout(PATIENCE, reading).await.is_ok();
     let mut client_write = match writing.await {
         Ok(write) => write,
         Err(e) => panic!("the client's writer failed: {e}"),
@@ -212,16 +213,17 @@ async fn session(server: &CemcpServer, input: &[u8]) -> Vec<String> {
     drop(client_write);
     let rest = async {
         while let Ok(Some(line)) = answers.next_line().await {
+            answered.add(&check_message(&line));
             lines.push(line);
         }
     };
     if tokio::time::timeout(PATIENCE, async { tokio::join!(rest, serving) }).await.is_err() {
         panic!("the server did not stop within {PATIENCE:?} after its client closed");
     }
-    if !answered {
+    if !in_time {
         panic!("not every request was answered within {PATIENCE:?}; answers: {lines:#?}");
     }
-    lines
+    (lines, answered)
 }
 
 /// The client's bytes: the input, then (on a line of its own) the final ping.
@@ -300,8 +302,7 @@ struct Answered {
 }
 
 impl Answered {
-    fn add(&mut self, line: &str) {
-        let Ok(value) = serde_json::from_str::<Value>(line) else { return };
+    fn add(&mut self, value: &Value) {
         if value.get("method").is_some() {
             return;
         }
@@ -318,16 +319,10 @@ impl Answered {
     }
 }
 
-/// The invariants in the module docs.
-fn check(input: &[u8], lines: &[String]) {
-    for line in lines {
-        check_message(line);
-    }
+/// The invariants in the module docs (each line was checked by [`check_message`]
+/// and counted in `answered` as it came).
+fn check(input: &[u8], lines: &[String], answered: Answered) {
     let asked = asked(input);
-    let mut answered = Answered::default();
-    for line in lines {
-        answered.add(line);
-    }
     let Answered { seen, null } = answered;
     for key in &asked.must_answer {
         assert!(seen.contains_key(key), "request {key} got no answer; answers: {lines:#?}");
@@ -343,12 +338,12 @@ fn check(input: &[u8], lines: &[String]) {
     );
 }
 
-/// One line the server wrote must be a JSON-RPC 2.0 message.
-fn check_message(line: &str) {
+/// One line the server wrote must be a JSON-RPC 2.0 message; it, parsed.
+fn check_message(line: &str) -> Value {
     let value: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("the server wrote non-JSON ({e}): {line}"));
     assert_eq!(value.get("jsonrpc"), Some(&Value::from("2.0")), "not JSON-RPC 2.0: {line}");
     if value.get("method").is_some_and(Value::is_string) {
-        return; // A notification or a request of the server's own.
+        return value; // A notification or a request of the server's own.
     }
     let id = value.get("id").unwrap_or_else(|| panic!("a response without an id: {line}"));
     assert!(
@@ -363,4 +358,5 @@ fn check_message(line: &str) {
         }
         _ => panic!("a response needs exactly one of result and error: {line}"),
     }
+    value
 }
