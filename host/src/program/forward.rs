@@ -23,9 +23,9 @@ use crate::manifest::Limits;
 use crate::sandbox::blocking::{Guarded, GuardedIo};
 use crate::sandbox::capture::Stdio;
 use crate::sandbox::grants;
-use crate::sandbox::limits::{LimitExceeded, MemoryLimiter, RunHalt, RunSignals};
+use crate::sandbox::limits::{MemoryLimiter, RunHalt, RunSignals};
 use crate::sandbox::store::Sandboxed;
-use crate::tool::{Tool, ToolFunc, ToolInstance, check_output};
+use crate::tool::{Tool, ToolFunc, ToolInstance, check_output, output_fits};
 
 /// A program import bound to one tool function.
 #[derive(Debug, Clone, Copy)]
@@ -163,14 +163,23 @@ impl RunState {
         }
         let started = Instant::now();
         let outcome = self.forward_call(target, ty, params, results);
+        if outcome.is_ok() {
+            self.record(target, ty, params, results, started);
+        } else {
+            self.traced_arguments = None;
+        }
+        outcome
+    }
+
+    /// Adds a call that returned to the run's trace.
+    fn record(&mut self, target: &ToolTarget, ty: &ComponentFunc, params: &[Val], results: &[Val], started: Instant) {
         let arguments = self.traced_arguments.take();
-        if let (Some(slot), Ok(())) = (self.tools.get(target.slot), &outcome)
+        if let Some(slot) = self.tools.get(target.slot)
             && let Some(func) = slot.tool.func(target.interface, target.func)
         {
             let call = TracedCall::new(&slot.tool, &func.name, ty, params, arguments, results, started.elapsed());
             self.trace.get_or_insert_with(Vec::new).push(call);
         }
-        outcome
     }
 
     fn forward_call(
@@ -215,13 +224,9 @@ impl RunState {
         };
         let vals = params.to_vals();
         let outcome = self.forward_typed_call(target, params, Some(&vals));
-        let arguments = self.traced_arguments.take();
-        if let (Some(slot), Ok(result)) = (self.tools.get(target.slot), &outcome)
-            && let Some(func) = slot.tool.func(target.interface, target.func)
-        {
-            let results = [typed::result_val(result)];
-            let call = TracedCall::new(&slot.tool, &func.name, ty, &vals, arguments, &results, started.elapsed());
-            self.trace.get_or_insert_with(Vec::new).push(call);
+        match &outcome {
+            Ok(result) => self.record(target, ty, &vals, &[typed::result_val(result)], started),
+            Err(_) => self.traced_arguments = None,
         }
         outcome
     }
@@ -253,9 +258,8 @@ impl RunState {
         };
         let limits = &tool.limits;
         let called = instance.call_typed::<P, (Result<T, String>,)>(func, limits, params).and_then(|(result,)| {
-            let size = typed::result_size(&result);
-            let fits = size <= limits.output;
-            fits.then_some(result).ok_or_else(|| LimitExceeded::Output { limit: limits.output, size }.into())
+            output_fits(limits, typed::result_size(&result))?;
+            Ok(result)
         });
         let result = match called {
             Ok(result) => result,

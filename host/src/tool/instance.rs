@@ -76,7 +76,16 @@ impl Tool {
 ///
 /// [`LimitExceeded::Output`] with the limit and the size returned.
 pub fn check_output(limits: &Limits, results: &[Val]) -> Result<(), LimitExceeded> {
-    let size: u64 = results.iter().map(crate::values::size_of).sum();
+    output_fits(limits, results.iter().map(crate::values::size_of).sum())
+}
+
+/// Whether results of `size` (counted as [`check_output`] counts them) fit the tool's
+/// output limit.
+///
+/// # Errors
+///
+/// [`LimitExceeded::Output`] with the limit and the size.
+pub fn output_fits(limits: &Limits, size: u64) -> Result<(), LimitExceeded> {
     if size > limits.output { Err(LimitExceeded::Output { limit: limits.output, size }) } else { Ok(()) }
 }
 

@@ -22,7 +22,7 @@ use wasmtime::component::{Component, ComponentExportIndex, InstancePre, Linker};
 pub use self::declarations::{Declarations, PYTHON_HELPERS, identifier};
 use self::docs::Docs;
 pub use self::docs::{FuncDocs, WIT_SECTION, embedded_wit};
-pub use self::instance::{ToolInstance, ToolState, check_output};
+pub use self::instance::{ToolInstance, ToolState, check_output, output_fits};
 use crate::cache::{CacheOutcome, ComponentCache};
 use crate::manifest::{Limits, ToolSpec};
 use crate::sandbox::grants::{self, ToolGrants};
