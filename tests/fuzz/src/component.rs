@@ -1,8 +1,7 @@
 //! A WIT type as wasmtime sees it: a component whose exported instance has the type
 //! `record wrap { x: T }` is built from the WIT text (wit-parser,
 //! `wit_component::dummy_module`, the component-type custom section,
-//! `ComponentEncoder`), compiled, and the type of field `x` read back. Compiled types
-//! are cached by WIT text, at most [`CACHE`] of them.
+//! `ComponentEncoder`), compiled, and the type of field `x` read back.
 //!
 //! A record rather than a function `f: func(x: T) -> T`: wasmtime gives the same
 //! `Type` either way, and with no function there is no core code or trampoline to
@@ -10,8 +9,7 @@
 //! and maps on, which cemcp's own engine leaves off, so that the JSON mapping of
 //! those types is fuzzed too; Cranelift does not optimise, on one thread.
 
-use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use wasmtime::component::types::ComponentItem;
 use wasmtime::component::{Component, Type};
@@ -19,33 +17,7 @@ use wasmtime::{Config, Engine};
 use wit_component::{ComponentEncoder, StringEncoding};
 use wit_parser::{ManglingAndAbi, Resolve};
 
-/// How many compiled types are kept: more than a grown corpus holds (a few thousand),
-/// so that a mutation of the JSON part of an input finds its type compiled. A type
-/// keeps only wasmtime's type tables, not the code: ~100 MB at most.
-pub const CACHE: usize = 16_384;
-
 static ENGINE: OnceLock<Option<Engine>> = OnceLock::new();
-static TYPES: OnceLock<Mutex<HashMap<String, Result<Type, String>>>> = OnceLock::new();
-
-/// The type of `wrap`'s field `x` in the component `wit` describes (see
-/// [`crate::wit_type::WitType::package`]), compiled once per distinct text.
-///
-/// # Errors
-///
-/// Why the WIT could not be parsed, encoded or compiled.
-pub fn param_type(wit: &str) -> Result<Type, String> {
-    let cache = TYPES.get_or_init(|| Mutex::new(HashMap::new()));
-    if let Some(found) = cache.lock().map_err(|e| e.to_string())?.get(wit) {
-        return found.clone();
-    }
-    let found = compile(wit);
-    let mut cache = cache.lock().map_err(|e| e.to_string())?;
-    if cache.len() >= CACHE {
-        cache.clear();
-    }
-    cache.insert(wit.to_owned(), found.clone());
-    found
-}
 
 fn engine() -> Result<&'static Engine, String> {
     ENGINE
@@ -68,7 +40,7 @@ fn engine() -> Result<&'static Engine, String> {
 ///
 /// # Errors
 ///
-/// As [`param_type`].
+/// As [`field_type`].
 pub fn build(wit: &str) -> Result<Vec<u8>, String> {
     let mut resolve = Resolve::default();
     let package = resolve.push_str("fuzz.wit", wit).map_err(|e| format!("wit: {e:#}"))?;
@@ -84,7 +56,14 @@ pub fn build(wit: &str) -> Result<Vec<u8>, String> {
         .map_err(|e| format!("encode: {e:#}"))
 }
 
-fn compile(wit: &str) -> Result<Type, String> {
+/// The type of `wrap`'s field `x` in the component `wit` describes (see
+/// [`crate::wit_type::WitType::package`]), compiled each time: the `wit_json` target
+/// keeps what it compiles.
+///
+/// # Errors
+///
+/// Why the WIT could not be parsed, encoded or compiled.
+pub fn field_type(wit: &str) -> Result<Type, String> {
     let engine = engine()?;
     let component = Component::new(engine, build(wit)?).map_err(|e| format!("compile: {e:#}"))?;
     for (_, export) in component.component_type().exports(engine) {
