@@ -77,7 +77,10 @@ async fn a_full_host_answers_503_with_retry_after_and_runs_nothing() {
     child.kill().await.unwrap();
 }
 
-async fn call(client: &rmcp::service::RunningService<rmcp::RoleClient, ()>, arguments: Value) -> CallToolResult {
+async fn call<H: rmcp::ClientHandler>(
+    client: &rmcp::service::RunningService<rmcp::RoleClient, H>,
+    arguments: Value,
+) -> CallToolResult {
     let params = CallToolRequestParams::new("run_program").with_arguments(arguments.as_object().unwrap().clone());
     client.call_tool(params).await.unwrap()
 }
@@ -126,16 +129,43 @@ async fn over_stdio_a_full_host_answers_busy_and_the_call_may_be_retried() {
     assert_eq!(call(&client, probe(json!({ "do": "env" }))).await.is_error, Some(false));
 }
 
+/// A client that is told when a run starts loading its program.
+#[derive(Clone, Default)]
+struct Loading(std::sync::Arc<tokio::sync::Notify>);
+
+impl rmcp::ClientHandler for Loading {
+    fn on_progress(
+        &self,
+        params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) -> impl std::future::Future<Output = ()> + Send + '_ {
+        if params.message.as_deref() == Some("loading the program") {
+            self.0.notify_one();
+        }
+        std::future::ready(())
+    }
+}
+
+/// SIGTERM as soon as the call says it is loading its program (before its run takes
+/// a place: the moment a loaded CI machine once hit, when the server saw no run in
+/// flight and cancelled it at once): the call is drained like any other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigterm_lets_a_run_in_flight_finish_refuses_new_ones_and_exits_0() {
+async fn sigterm_lets_a_call_in_flight_finish_even_one_still_loading_refuses_new_ones_and_exits_0() {
     let bed = bed("drain = \"10s\"");
-    let (mut child, mut log, client) = serve_stdio(&bed).await;
-    let client = std::sync::Arc::new(client);
+    let (mut child, mut log) = common::spawn_serve(&bed, &["serve", "-m", "manifest.toml"]);
+    let pipes = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
+    let loading = Loading::default();
+    let client = std::sync::Arc::new(loading.clone().serve(pipes).await.unwrap());
     let run = {
         let client = std::sync::Arc::clone(&client);
-        tokio::spawn(async move { call(&client, probe(json!({ "do": "sleep", "ms": 1500 }))).await })
+        let mut params = CallToolRequestParams::new("run_program")
+            .with_arguments(probe(json!({ "do": "sleep", "ms": 1500 })).as_object().unwrap().clone());
+        let mut meta = rmcp::model::RequestMetaObject::default();
+        meta.set_progress_token(rmcp::model::ProgressToken(rmcp::model::NumberOrString::String("run-1".into())));
+        params.meta = Some(meta);
+        tokio::spawn(async move { client.call_tool(params).await.unwrap() })
     };
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::timeout(Duration::from_secs(30), loading.0.notified()).await.expect("no progress was reported");
     terminate(&child);
     tokio::time::sleep(Duration::from_millis(200)).await;
     let refused = call(&client, probe(json!({ "do": "env" }))).await;
@@ -149,7 +179,9 @@ async fn sigterm_lets_a_run_in_flight_finish_refuses_new_ones_and_exits_0() {
         said.push_str(&line);
         said.push('\n');
     }
-    assert!(said.contains("cemcp: SIGTERM: stopping; 1 run(s) in flight, 0 waiting, given 10s to finish"), "{said}");
+    assert!(said.contains("cemcp: SIGTERM: stopping; 1 call(s) in flight ("), "{said}");
+    assert!(said.contains("waiting for a place), given 10s to finish"), "{said}");
+    assert!(!said.contains("cancelling"), "{said}");
     assert!(said.contains("cemcp: stopped"), "{said}");
 }
 

@@ -30,10 +30,9 @@ use sha2::{Digest, Sha256};
 use tower::ServiceExt as _;
 
 use super::stdio::{INVALID_REQUEST, error_reply, parse_message, too_large_reply};
-use super::{CemcpServer, Expose, MAX_REQUEST_BYTES};
+use super::{CemcpServer, Expose, MAX_REQUEST_BYTES, Shutdown};
 use crate::admission::Admission;
 use crate::runtime::Runtime;
-use tokio_util::sync::CancellationToken;
 
 type McpService = StreamableHttpService<CemcpServer, LocalSessionManager>;
 
@@ -49,8 +48,8 @@ struct Gate {
     /// Who runs and who waits: a run that would be refused as busy is answered 503
     /// here, before it reaches a handler.
     admission: Arc<Admission>,
-    /// Cancelled when the server is stopping: new runs are answered 503.
-    stopping: CancellationToken,
+    /// When the server is stopping, new runs are answered 503.
+    shutdown: Shutdown,
 }
 
 /// Serves MCP over HTTP on `addr` until the process is stopped.
@@ -92,11 +91,10 @@ pub async fn serve_http(
     } else {
         spec.tokens.iter().map(|(_, p)| p.clone()).collect()
     };
-    let (stopping, closing) = (CancellationToken::new(), CancellationToken::new());
+    let shutdown = Shutdown::new();
     let mut services = BTreeMap::new();
     for name in profiles {
-        let server =
-            CemcpServer::new(Arc::clone(&runtime), Some(&name), expose)?.stopped_by(stopping.clone(), closing.clone());
+        let server = CemcpServer::new(Arc::clone(&runtime), Some(&name), expose)?.stopped_by(shutdown.clone());
         let service = StreamableHttpService::new(
             move || Ok(server.clone()),
             Arc::new(LocalSessionManager::default()),
@@ -112,7 +110,7 @@ pub async fn serve_http(
         open,
         in_flight: Arc::default(),
         admission,
-        stopping: stopping.clone(),
+        shutdown: shutdown.clone(),
     });
     let app = axum::Router::new().route("/mcp", axum::routing::any(handle)).with_state(gate);
     eprintln!("cemcp: serving MCP on http://{local}/mcp");
@@ -124,7 +122,7 @@ pub async fn serve_http(
         }
     });
     let serving = async move { axum::serve(listener, app).await.map_err(anyhow::Error::from) };
-    super::stop(&runtime, serving, &stopping, &closing).await
+    shutdown.run(&runtime, serving).await
 }
 
 async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
@@ -211,7 +209,7 @@ async fn checked_post(gate: &Gate, request: Request) -> Result<(Request, Option<
         json_rpc_error(StatusCode::BAD_REQUEST, reply)
     })?;
     if let rmcp::model::JsonRpcMessage::Request(request) = &message
-        && (gate.stopping.is_cancelled() || gate.admission.is_full())
+        && (gate.shutdown.is_stopping() || gate.admission.is_full())
         && starts_a_run(&bytes)
     {
         return Err(busy(gate, serde_json::to_value(&request.id).unwrap_or_default()));
@@ -253,8 +251,8 @@ fn starts_a_run(bytes: &[u8]) -> bool {
 
 /// 503 with `Retry-After` and a JSON-RPC error saying why: nothing ran.
 fn busy(gate: &Gate, id: serde_json::Value) -> Response {
-    let message = if gate.stopping.is_cancelled() {
-        super::STOPPING.to_owned()
+    let message = if gate.shutdown.is_stopping() {
+        super::shutdown::STOPPING.to_owned()
     } else {
         gate.admission.busy(gate.admission.load()).to_string()
     };

@@ -11,6 +11,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use super::Shutdown;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
     Implementation, InitializeResult, ListPromptsRequestMethod, ListPromptsResult, ListResourceTemplatesRequestMethod,
@@ -19,7 +20,6 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
-use tokio_util::sync::CancellationToken;
 
 use super::code_mode;
 use super::tools_mode::{self, McpTool, mcp_tools};
@@ -50,12 +50,9 @@ struct Inner {
     profile: Arc<Profile>,
     expose: Expose,
     tools: Arc<[McpTool]>,
-    /// Cancelled when the client is gone (stdin closed) or the server stops: every
-    /// run in flight is cancelled with it.
-    closing: CancellationToken,
-    /// Cancelled when the server is asked to stop: new calls are refused (runs in
-    /// flight go on until `closing`).
-    stopping: CancellationToken,
+    /// When new calls are refused and calls in flight cancelled; which calls are in
+    /// flight.
+    shutdown: Shutdown,
 }
 
 impl CemcpServer {
@@ -68,16 +65,16 @@ impl CemcpServer {
     pub fn new(runtime: Arc<Runtime>, profile: Option<&str>, expose: Expose) -> anyhow::Result<Self> {
         let profile = Arc::clone(runtime.profile(profile)?);
         let tools = if expose == Expose::Code { Arc::default() } else { mcp_tools(&profile).into() };
-        let (closing, stopping) = (CancellationToken::new(), CancellationToken::new());
-        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing, stopping }) })
+        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, shutdown: Shutdown::new() }) })
     }
 
-    /// The same server, whose runs are all cancelled when `closing` is, and which
-    /// refuses new calls once `stopping` is.
+    /// The same server, stopped by `shutdown`: it refuses new calls once that is
+    /// stopping, cancels its calls in flight when that is closing, and counts them
+    /// there meanwhile.
     #[must_use]
-    pub fn stopped_by(self, stopping: CancellationToken, closing: CancellationToken) -> Self {
+    pub fn stopped_by(self, shutdown: Shutdown) -> Self {
         let Inner { runtime, profile, expose, tools, .. } = Arc::unwrap_or_clone(self.inner);
-        Self { inner: Arc::new(Inner { runtime, profile, expose, tools, closing, stopping }) }
+        Self { inner: Arc::new(Inner { runtime, profile, expose, tools, shutdown }) }
     }
 
     fn listed(&self) -> Vec<Tool> {
@@ -133,13 +130,15 @@ impl ServerHandler for CemcpServer {
         let inner = &self.inner;
         let arguments = request.arguments.unwrap_or_default();
         let started = std::time::Instant::now();
-        let result = if inner.stopping.is_cancelled() {
-            super::call::busy(super::STOPPING)
+        let accepted = inner.shutdown.accept();
+        let closing = inner.shutdown.closing();
+        let result = if accepted.is_none() {
+            super::call::busy(super::shutdown::STOPPING)
         } else if let Some(tool) = inner.tools.iter().find(|t| t.name == request.name) {
-            tools_mode::call(tool, arguments, &context, &inner.closing).await
+            tools_mode::call(tool, arguments, &context, closing).await
         } else if inner.expose != Expose::Tools && code_mode::is_code_tool(&request.name) {
             let runtime = Arc::clone(&inner.runtime);
-            code_mode::call(&request.name, runtime, &inner.profile, arguments, &context, &inner.closing).await
+            code_mode::call(&request.name, runtime, &inner.profile, arguments, &context, closing).await
         } else {
             return Err(McpError::invalid_params(format!("no tool named `{}`", request.name), None));
         };

@@ -26,13 +26,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use cemcp::mcp::{CemcpServer, Expose, StdioTransport};
+use cemcp::mcp::{CemcpServer, Expose, Shutdown, StdioTransport};
 use cemcp::runtime::Registered;
 use cemcp::{ComponentCache, Runtime};
 use rmcp::ServiceExt as _;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio_util::sync::CancellationToken;
 
 use crate::mcp_input;
 
@@ -166,9 +165,9 @@ const FINAL_PING: &str = r#"{"jsonrpc":"2.0","id":"fuzz-final-ping","method":"pi
 async fn session(server: &CemcpServer, input: &[u8]) -> (Vec<String>, Answered) {
     let (client, server_end) = tokio::io::duplex(1 << 20);
     let (server_read, server_write) = tokio::io::split(server_end);
-    let (stopping, closed) = (CancellationToken::new(), CancellationToken::new());
-    let server = server.clone().stopped_by(stopping, closed.clone());
-    let transport = StdioTransport::new(server_read, server_write, closed).with_limit(LINE_LIMIT);
+    let shutdown = Shutdown::new();
+    let server = server.clone().stopped_by(shutdown.clone());
+    let transport = StdioTransport::new(server_read, server_write, shutdown.closing().clone()).with_limit(LINE_LIMIT);
     let serving = tokio::spawn(async move {
         if let Ok(running) = server.serve(transport).await {
             let _ = running.waiting().await;
