@@ -251,3 +251,22 @@ fn kv_keys_that_look_like_paths_stay_keys_in_its_own_store() {
     );
     assert_eq!(std::fs::read_to_string(bed.path().join("outside/secret.txt")).unwrap(), "TOP SECRET");
 }
+
+/// Freed memory slots are reset in place where the kernel allows it (`PAGEMAP_SCAN`,
+/// `engine.rs`) rather than unmapped: a run must still find its memory exactly as
+/// the program's image has it, whatever the run before it wrote, below and past the
+/// part reset in place.
+#[test]
+fn no_run_finds_what_an_earlier_run_wrote_in_its_memory() {
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let program = cemcp_tests::load_program(&runtime, artifacts::PROBE_COMPONENT);
+    let kib = [16, 64, 200, 1024, 8192];
+    assert!(kib.iter().sum::<usize>() * 1024 > cemcp::engine::MEMORY_KEEP_RESIDENT);
+    let input = json!({ "do": "residue", "kib": kib }).to_string();
+    for run in 0..5 {
+        let out = runtime.run(&program, &input, &cemcp::CancelToken::new()).unwrap();
+        let out: Value = serde_json::from_str(&out.output).unwrap();
+        assert_eq!(out, json!({ "ok": { "image-word": "5eedcafe", "nonzero": 0 } }), "run {run}");
+    }
+}

@@ -31,7 +31,11 @@
 //!   and return their outcomes as a list;
 //! - `two-tools`: call `flaky.count` and `files.stat("")` once each (run launch cost);
 //! - `call-loop` `{"n": n, "echo": bool}`: call `flaky.count` (or `flaky.echo`) n times
-//!   (per-call forwarding cost).
+//!   (per-call forwarding cost);
+//! - `residue` `{"kib": [n, ...]}`: look for what an earlier run left in this memory:
+//!   read (and then zero) a word of the data segment, and allocate zeroed blocks of
+//!   the sizes given, count their bytes that are not zero, then fill them with 0xCD;
+//!   every run must find the word as the image has it and no byte set.
 
 use cemcp::config::config;
 use cemcp::files::files;
@@ -119,6 +123,9 @@ enum Action {
         calls: Vec<String>,
     },
     TwoTools,
+    Residue {
+        kib: Vec<usize>,
+    },
     Exit {
         code: i32,
     },
@@ -159,6 +166,24 @@ impl Guest for Probe {
         let action: Action = serde_json::from_str(&input).map_err(|e| format!("invalid input: {e}"))?;
         Ok(perform(action).to_string())
     }
+}
+
+/// A word of the data segment: every run must find it as the image has it.
+static IMAGE_WORD: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0x5EED_CAFE);
+
+/// The `residue` action (see the module's docs).
+fn residue(kib: &[usize]) -> Value {
+    let word = IMAGE_WORD.swap(0, std::sync::atomic::Ordering::Relaxed);
+    let mut nonzero = 0usize;
+    let mut blocks = Vec::new();
+    for size in kib {
+        let mut block = vec![0u8; size.saturating_mul(1024)];
+        nonzero += block.iter().filter(|b| **b != 0).count();
+        block.fill(0xCD);
+        blocks.push(block);
+    }
+    std::hint::black_box(blocks);
+    json!({ "ok": { "image-word": format!("{word:08x}"), "nonzero": nonzero } })
 }
 
 fn perform(action: Action) -> Value {
@@ -221,6 +246,7 @@ fn perform(action: Action) -> Value {
             Action::ConfigNames => outcome(config::names()),
             Action::Big { bytes } => json!({ "ok": "x".repeat(bytes) }),
             Action::Exit { code } => std::process::exit(code),
+            Action::Residue { kib } => residue(&kib),
             Action::TwoTools => json!({ "ok": [flaky::count().ok(), files::stat("").ok().map(|m| m.size)] }),
             Action::CallLoop { n, echo } => {
                 // Nothing but the call in the loop (no formatting), so that the loop
