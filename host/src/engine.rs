@@ -82,10 +82,10 @@ pub fn new_engine_for(size: PoolSize) -> wasmtime::Result<Engine> {
 ///   past that, `madvise` as before), so they stay mapped for the next instance.
 ///   Before, every slot was given back with `madvise(MADV_DONTNEED)` and its next
 ///   instance faulted each page in again: half of a run launch's time (issue 14,
-///   `perf`). Measured with the launch benchmark: program + 2 tools 146 → 77 µs,
+///   `perf`). Measured with the launch benchmark: program + 2 tools 146 → 77-79 µs,
 ///   program alone 46 → 25 µs. Either way the next instance sees the memory exactly
-///   as its module's image has it (wasmtime's reset; `tests/suite/cache.rs` checks
-///   that no run sees another's writes). Without the ioctl, keeping pages resident
+///   as its module's image has it (wasmtime's reset;
+///   `sandbox::no_run_finds_what_an_earlier_run_wrote_in_its_memory` checks it). Without the ioctl, keeping pages resident
 ///   means clearing them whole, which measured slower than `madvise` (52 against
 ///   46 µs for the program alone), so it is not done.
 fn pool_settings(mut pool: PoolingAllocationConfig) -> PoolingAllocationConfig {
