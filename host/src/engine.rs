@@ -84,10 +84,11 @@ pub fn new_engine_for(size: PoolSize) -> wasmtime::Result<Engine> {
 ///   instance faulted each page in again: half of a run launch's time (issue 14,
 ///   `perf`). Measured with the launch benchmark: program + 2 tools 146 → 77-79 µs,
 ///   program alone 46 → 25 µs. Either way the next instance sees the memory exactly
-///   as its module's image has it (wasmtime's reset;
-///   `sandbox::no_run_finds_what_an_earlier_run_wrote_in_its_memory` checks it). Without the ioctl, keeping pages resident
-///   means clearing them whole, which measured slower than `madvise` (52 against
-///   46 µs for the program alone), so it is not done.
+///   as its module's image has it (wasmtime's reset; the test
+///   `sandbox::no_run_finds_what_an_earlier_run_wrote_in_its_memory` checks it).
+///   Without the ioctl, keeping pages resident means clearing them whole, which
+///   measured slower than `madvise` (52 against 46 µs for the program alone), so it
+///   is not done.
 fn pool_settings(mut pool: PoolingAllocationConfig) -> PoolingAllocationConfig {
     pool.total_stacks(0);
     if PoolingAllocationConfig::is_pagemap_scan_available() {
