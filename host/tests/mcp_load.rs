@@ -85,17 +85,19 @@ async fn call<H: rmcp::ClientHandler>(
     client.call_tool(params).await.unwrap()
 }
 
-/// `cemcp serve` over stdio with the SDK client connected, and its pid.
-async fn serve_stdio(
+/// `cemcp serve` over stdio with the SDK client connected (`handler` answering what
+/// the server sends it), and its log.
+async fn serve_stdio<H: rmcp::ClientHandler>(
     bed: &TestBed,
+    handler: H,
 ) -> (
     tokio::process::Child,
     tokio::io::Lines<tokio::io::BufReader<tokio::process::ChildStderr>>,
-    rmcp::service::RunningService<rmcp::RoleClient, ()>,
+    rmcp::service::RunningService<rmcp::RoleClient, H>,
 ) {
     let (mut child, log) = common::spawn_serve(bed, &["serve", "-m", "manifest.toml"]);
     let pipes = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
-    let client = ().serve(pipes).await.unwrap();
+    let client = handler.serve(pipes).await.unwrap();
     (child, log, client)
 }
 
@@ -107,7 +109,7 @@ fn terminate(child: &tokio::process::Child) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_stdio_a_full_host_answers_busy_and_the_call_may_be_retried() {
     let bed = bed("max-runs = 1\nqueue = 0");
-    let (_child, _log, client) = serve_stdio(&bed).await;
+    let (_child, _log, client) = serve_stdio(&bed, ()).await;
     let client = std::sync::Arc::new(client);
     let slow = {
         let client = std::sync::Arc::clone(&client);
@@ -152,18 +154,14 @@ impl rmcp::ClientHandler for Loading {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_lets_a_call_in_flight_finish_even_one_still_loading_refuses_new_ones_and_exits_0() {
     let bed = bed("drain = \"10s\"");
-    let (mut child, mut log) = common::spawn_serve(&bed, &["serve", "-m", "manifest.toml"]);
-    let pipes = (child.stdout.take().unwrap(), child.stdin.take().unwrap());
     let loading = Loading::default();
-    let client = std::sync::Arc::new(loading.clone().serve(pipes).await.unwrap());
+    let (mut child, mut log, client) = serve_stdio(&bed, loading.clone()).await;
+    let client = std::sync::Arc::new(client);
     let run = {
         let client = std::sync::Arc::clone(&client);
-        let mut params = CallToolRequestParams::new("run_program")
+        let params = CallToolRequestParams::new("run_program")
             .with_arguments(probe(json!({ "do": "sleep", "ms": 1500 })).as_object().unwrap().clone());
-        let mut meta = rmcp::model::RequestMetaObject::default();
-        meta.set_progress_token(rmcp::model::ProgressToken(rmcp::model::NumberOrString::String("run-1".into())));
-        params.meta = Some(meta);
-        tokio::spawn(async move { client.call_tool(params).await.unwrap() })
+        tokio::spawn(async move { client.call_tool(common::asking_progress(params)).await.unwrap() })
     };
     tokio::time::timeout(Duration::from_secs(30), loading.0.notified()).await.expect("no progress was reported");
     terminate(&child);
@@ -188,7 +186,7 @@ async fn sigterm_lets_a_call_in_flight_finish_even_one_still_loading_refuses_new
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_cancels_a_run_that_outlasts_the_drain_time_and_exits_0() {
     let bed = bed("drain = \"300ms\"");
-    let (mut child, _log, client) = serve_stdio(&bed).await;
+    let (mut child, _log, client) = serve_stdio(&bed, ()).await;
     let client = std::sync::Arc::new(client);
     let run = {
         let client = std::sync::Arc::clone(&client);

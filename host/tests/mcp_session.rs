@@ -311,12 +311,9 @@ async fn runs_report_progress_when_asked() {
             Connection::Stdio(pipes) => log.clone().serve(pipes).await.unwrap(),
             Connection::Http(url) => log.clone().serve(StreamableHttpClientTransport::from_uri(url)).await.unwrap(),
         };
-        let mut params = CallToolRequestParams::new("run_program")
+        let params = CallToolRequestParams::new("run_program")
             .with_arguments(json!({ "name": "report", "input": { "pattern": "fox" } }).as_object().unwrap().clone());
-        let mut meta = rmcp::model::RequestMetaObject::default();
-        meta.set_progress_token(rmcp::model::ProgressToken(rmcp::model::NumberOrString::String("run-1".into())));
-        params.meta = Some(meta);
-        let run = client.call_tool(params).await.unwrap();
+        let run = client.call_tool(common::asking_progress(params)).await.unwrap();
         assert_eq!(run.is_error, Some(false), "{transport:?}");
         // Notifications may trail the response by a moment.
         for _ in 0..50 {

@@ -11,7 +11,6 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use super::Shutdown;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
     Implementation, InitializeResult, ListPromptsRequestMethod, ListPromptsResult, ListResourceTemplatesRequestMethod,
@@ -21,6 +20,7 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 
+use super::Shutdown;
 use super::code_mode;
 use super::tools_mode::{self, McpTool, mcp_tools};
 use crate::profile::Profile;

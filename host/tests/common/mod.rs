@@ -44,3 +44,11 @@ pub fn spawn_serve(bed: &TestBed, args: &[&str]) -> (tokio::process::Child, Line
 pub fn text(result: &rmcp::model::CallToolResult) -> String {
     result.content.iter().filter_map(|c| c.as_text().map(|t| t.text.clone())).collect::<Vec<_>>().join("\n")
 }
+
+/// `params` asking the server for progress notifications (MCP `progressToken`).
+pub fn asking_progress(mut params: rmcp::model::CallToolRequestParams) -> rmcp::model::CallToolRequestParams {
+    let mut meta = rmcp::model::RequestMetaObject::default();
+    meta.set_progress_token(rmcp::model::ProgressToken(rmcp::model::NumberOrString::String("run-1".into())));
+    params.meta = Some(meta);
+    params
+}
