@@ -40,6 +40,9 @@ pub struct PoolSize {
     pub runs: usize,
     /// Component instances per run.
     pub instances_per_run: usize,
+    /// Tools declared: each may have one instance made ahead of its use
+    /// (`tool::spare`).
+    pub tools: usize,
 }
 
 /// Core instances, memories and tables counted per component instance when sizing
@@ -50,6 +53,13 @@ const CORE_PER_COMPONENT: u32 = 16;
 /// Component instances beyond the runs' own: tools-mode calls and an interpreter's
 /// one-time pre-initialization, which are not counted as runs.
 const SPARE_INSTANCES: u32 = 16;
+
+/// Room for what is not a run's but holds pool slots: tools mode's instances made
+/// ahead (one per tool) and the used ones queued to be dropped in the background (at
+/// most [`crate::background::QUEUE`]).
+fn ahead_instances(size: PoolSize) -> usize {
+    size.tools.saturating_add(crate::background::QUEUE)
+}
 
 /// [`new_engine`] with the pool sized for `size`: every run admitted finds its
 /// slots, and the pool reserves (address space only) no more than that. Should
@@ -62,7 +72,8 @@ const SPARE_INSTANCES: u32 = 16;
 pub fn new_engine_for(size: PoolSize) -> wasmtime::Result<Engine> {
     let runs = u32::try_from(size.runs).unwrap_or(u32::MAX);
     let per_run = u32::try_from(size.instances_per_run).unwrap_or(u32::MAX);
-    let components = runs.saturating_mul(per_run).saturating_add(SPARE_INSTANCES);
+    let ahead = u32::try_from(ahead_instances(size)).unwrap_or(u32::MAX);
+    let components = runs.saturating_mul(per_run).saturating_add(SPARE_INSTANCES).saturating_add(ahead);
     let core = components.saturating_mul(CORE_PER_COMPONENT);
     let mut pool = PoolingAllocationConfig::default();
     pool.total_component_instances(components).total_core_instances(core).total_memories(core).total_tables(core);

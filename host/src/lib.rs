@@ -21,6 +21,7 @@
 
 pub mod admission;
 pub mod audit;
+mod background;
 pub mod cache;
 pub mod cli;
 pub mod engine;

@@ -77,7 +77,8 @@ impl Runtime {
         cache.check()?;
         // Each run holds its program and at most one instance per tool of its profile.
         let widest = manifest.profiles.values().map(|p| p.tools.len()).max().unwrap_or(0);
-        let size = PoolSize { runs: manifest.server.max_runs, instances_per_run: widest + 1 };
+        let size =
+            PoolSize { runs: manifest.server.max_runs, instances_per_run: widest + 1, tools: manifest.tools.len() };
         let engine = crate::engine::new_engine_for(size).map_err(|e| LoadError::Engine(crate::failure::plain(&e)))?;
         let admission = Admission::new(manifest.server.max_runs, manifest.server.queue);
         let mut problems = Vec::new();

@@ -158,9 +158,13 @@ async fn calls_a_tool_and_reports_bad_arguments_errors_and_traps() {
             text(&trap),
             "[cemcp: tool error] tool `flaky` trapped in `boom`: wasm trap: wasm `unreachable` instruction executed"
         );
-        // The server carries on, with fresh instances.
-        let count = call(&server, "flaky_count", json!({})).await;
-        assert_eq!(count.structured_content, Some(json!({ "result": 1 })));
+        // The server carries on, with fresh instances: each call has one of its own,
+        // though after the first they are made ahead (`tool::spare`), so `count`
+        // always starts again from 0.
+        for _ in 0..3 {
+            let count = call(&server, "flaky_count", json!({})).await;
+            assert_eq!(count.structured_content, Some(json!({ "result": 1 })));
+        }
 
         let unknown = server.client.call_tool(CallToolRequestParams::new("nope")).await;
         assert!(unknown.unwrap_err().to_string().contains("no tool named `nope`"));
@@ -276,11 +280,16 @@ async fn cancelling_a_run_stops_the_program() {
 }
 
 /// A tools-mode call runs on the server's worker thread (`call::inline`); a client's
-/// cancel still stops it, and the server goes on answering.
+/// cancel still stops it, and the server goes on answering. The spinning call comes
+/// after another call of the same tool, so its instance was made ahead
+/// (`tool::spare`) and bound to this call's cancel when taken.
 #[tokio::test]
 async fn cancelling_a_tools_mode_call_stops_the_tool() {
     for transport in BOTH {
         let mut server = serve(transport, "tools").await;
+        let first = call(&server, "flaky_count", json!({})).await;
+        assert_eq!(first.is_error, Some(false), "{}", text(&first));
+        tokio::time::sleep(Duration::from_millis(200)).await;
         cancel_and_see_it_stop(&mut server, CallToolRequestParams::new("flaky_spin")).await;
         let count = call(&server, "flaky_count", json!({})).await;
         assert_eq!(count.is_error, Some(false), "{}", text(&count));

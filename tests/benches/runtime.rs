@@ -8,7 +8,7 @@
 //! Results and how to read them: BENCHMARKS.md.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "a benchmark fails by panicking")]
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use cemcp::{CancelToken, ComponentCache};
 use cemcp_tests::{ManifestEdit as _, TestBed, artifacts};
@@ -63,6 +63,20 @@ fn launch(c: &mut Criterion) {
     });
     group.bench_function("program + 2 tools + one call each", |b| {
         b.iter(|| runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap())
+    });
+    // As an agent submits programs: with the host idle for a moment before each run
+    // (the model's turn), not back to back. The pause is not timed.
+    group.bench_function("program + 2 tools + one call each, host idle 1 ms before", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                std::thread::sleep(Duration::from_millis(1));
+                let started = Instant::now();
+                runtime.run(&program, r#"{"do": "two-tools"}"#, &cancel).unwrap();
+                total += started.elapsed();
+            }
+            total
+        });
     });
     group.finish();
 }

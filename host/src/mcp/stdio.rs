@@ -141,6 +141,14 @@ pub(super) const INVALID_REQUEST: i64 = -32600;
 /// (none for a broken notification, which must not be answered).
 pub(super) fn parse_message(bytes: &[u8]) -> Result<RxJsonRpcMessage<RoleServer>, Option<Value>> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    // A valid message is read in one pass; only a broken one is read again, as a
+    // JSON value, to say what is wrong with it (issue 14: reading every message
+    // twice was a twentieth of a tools-mode call).
+    // (Only an object: serde would also read a message's fields from an array.)
+    let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if object && let Ok(message) = serde_json::from_slice(bytes) {
+        return Ok(message);
+    }
     let value: Value = serde_json::from_slice(bytes).map_err(|e| {
         Some(error_reply(Value::Null, PARSE_ERROR, &format!("Parse error: the request is not valid JSON ({e})")))
     })?;

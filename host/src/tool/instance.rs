@@ -49,21 +49,25 @@ impl Tool {
     /// Calls one function on a fresh instance, as an MCP client's direct tool call:
     /// the tool's own limits apply (time, memory, fuel and output, exactly as for a
     /// call from a program), and `cancel` stops it. The instance is dropped
-    /// afterwards, so calls share no state, exactly as runs do not.
+    /// afterwards, so calls share no state, exactly as runs do not. The instance may
+    /// have been made ahead, and it is dropped and the next one made in the
+    /// background (`spare`), off the call's time.
     ///
     /// # Errors
     ///
     /// A trap, a [`crate::sandbox::limits::LimitExceeded`] or a cancel, as a wasmtime error.
     pub fn call_once(
-        &self,
+        self: &std::sync::Arc<Self>,
         func: &ToolFunc,
         params: &[Val],
         cancel: &crate::CancelToken,
     ) -> wasmtime::Result<Vec<Val>> {
-        let mut instance = self.instantiate(RunSignals::cancel_only(cancel.clone()))?;
+        let mut instance = self.instance(RunSignals::cancel_only(cancel.clone()))?;
         let mut results = vec![Val::Bool(false); func.ty.results().len()];
         let outcome = instance.call(func, &self.limits, params, &mut results);
         instance.stdio.log(&self.name);
+        let tool = std::sync::Arc::clone(self);
+        crate::background::then(instance, move || tool.refill_spare());
         outcome?;
         check_output(&self.limits, &results)?;
         Ok(results)
@@ -165,6 +169,14 @@ pub struct ToolInstance {
 }
 
 impl ToolInstance {
+    /// Binds an instance made ahead to the run (or call) that takes it.
+    pub(super) fn bind(&mut self, signals: RunSignals) {
+        self.store.data_mut().signals = signals;
+        // The deadline set when it was made may have passed: the first tick checks
+        // the new signals either way.
+        self.store.set_epoch_deadline(1);
+    }
+
     /// Calls one exported function with the tool's per-call time and fuel limits.
     ///
     /// # Errors

@@ -12,6 +12,7 @@ mod declarations;
 mod docs;
 mod instance;
 mod params;
+mod spare;
 
 use std::sync::Arc;
 
@@ -49,6 +50,7 @@ pub struct Tool {
     docs: Docs,
     func_count: usize,
     pre: InstancePre<ToolState>,
+    spare: spare::Spare,
 }
 
 impl std::fmt::Debug for Tool {
@@ -183,6 +185,7 @@ impl Tool {
             docs,
             func_count,
             pre,
+            spare: spare::Spare::default(),
         })
     }
 

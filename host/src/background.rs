@@ -1,0 +1,111 @@
+//! Work taken off the critical path of a run or a tools-mode call: making a tool's
+//! next instance before anyone asks for it, and dropping used Stores after the
+//! answer has gone (issue 14: a Store's drop and a fresh instance were a third of a
+//! tools-mode call).
+//!
+//! One thread per process (`cemcp-ahead`), started at first use, fed through a
+//! bounded queue of [`QUEUE`] jobs. When the queue is full the caller does the work
+//! itself (a Store is dropped where it is) or leaves it (an instance is made when it
+//! is needed): back-pressure, never an unbounded queue of memory and pool slots. A
+//! job that panics is caught and logged; the thread goes on.
+
+use std::sync::OnceLock;
+use std::sync::mpsc::{SyncSender, sync_channel};
+
+/// Jobs waiting at most. The engine's pool counts room for this many queued Stores
+/// (see [`crate::engine::PoolSize`]).
+pub const QUEUE: usize = 4;
+
+/// Work for the background thread.
+pub type Job = Box<dyn FnOnce() + Send>;
+
+fn sender() -> Option<&'static SyncSender<Job>> {
+    static SENDER: OnceLock<Option<SyncSender<Job>>> = OnceLock::new();
+    SENDER
+        .get_or_init(|| {
+            let (tx, rx) = sync_channel::<Job>(QUEUE);
+            let worker = move || {
+                for job in rx {
+                    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                        tracing::error!("(internal) a background job panicked");
+                    }
+                }
+            };
+            match std::thread::Builder::new().name("cemcp-ahead".into()).spawn(worker) {
+                Ok(_) => Some(tx),
+                Err(e) => {
+                    tracing::warn!("cannot start the background thread ({e}); its work is done in line");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// Queues `job`, or gives it back when the queue is full (or no thread could start).
+///
+/// # Errors
+///
+/// The job itself, not run.
+pub fn submit(job: Job) -> Result<(), Job> {
+    match sender() {
+        Some(tx) => tx.try_send(job).map_err(|e| match e {
+            std::sync::mpsc::TrySendError::Full(job) | std::sync::mpsc::TrySendError::Disconnected(job) => job,
+        }),
+        None => Err(job),
+    }
+}
+
+/// Drops `value` on the background thread, then runs `next` there; when the queue
+/// is full, drops `value` here and leaves `next` undone.
+pub fn then<T: Send + 'static>(value: T, next: impl FnOnce() + Send + 'static) {
+    // A job given back is dropped here, and `value` with it.
+    let _ = submit(Box::new(move || {
+        drop(value);
+        next();
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Flag(std::sync::mpsc::Sender<std::thread::ThreadId>);
+
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            let _ = self.0.send(std::thread::current().id());
+        }
+    }
+
+    #[test]
+    fn a_value_is_dropped_whether_or_not_the_queue_has_room() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        for _ in 0..QUEUE * 8 {
+            then(Flag(tx.clone()), || ());
+        }
+        drop(tx);
+        let dropped: Vec<_> = rx.iter().collect();
+        assert_eq!(dropped.len(), QUEUE * 8, "every value dropped exactly once");
+    }
+
+    #[test]
+    fn a_panicking_job_does_not_stop_the_thread() {
+        let _ = submit(Box::new(|| panic!("a job that panics")));
+        let (tx, rx) = std::sync::mpsc::channel();
+        // The queue may be full of the other test's jobs: retry until one is taken.
+        let mut job: Job = Box::new(move || {
+            let _ = tx.send(());
+        });
+        loop {
+            match submit(job) {
+                Ok(()) => break,
+                Err(back) => {
+                    job = back;
+                    std::thread::yield_now();
+                }
+            }
+        }
+        rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the thread still runs jobs");
+    }
+}
