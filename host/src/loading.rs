@@ -98,7 +98,7 @@ fn tool(
         // A tool whose grants cannot be resolved is still read and checked, so that
         // every problem is reported at once.
         Err(mut found) => {
-            if let Err(error) = grants::ComponentFile::open(&spec.component, spec.sha256.as_deref()) {
+            if let Err(error) = grants::ComponentFile::open(&spec.component, spec.sha256.as_deref(), cache) {
                 found.push(Problem::new(&at, error.field(), error.to_string()));
             }
             Err(found)

@@ -224,15 +224,43 @@ fn a_component_changed_between_hashing_and_reading_is_refused() {
     let bed = TestBed::new();
     let path = bed.path().join("tool.wasm");
     std::fs::write(&path, std::fs::read(artifacts::FLAKY_COMPONENT).unwrap()).unwrap();
-    let file = ComponentFile::open(&path, None).unwrap();
+    let file = ComponentFile::open(&path, None, &ComponentCache::disabled()).unwrap();
     assert_eq!(file.digest(), cemcp::cache::digest(&std::fs::read(&path).unwrap()));
     std::fs::write(&path, b"\0asm changed").unwrap();
     let error = file.bytes().unwrap_err();
     assert_eq!(error, format!("`{}` changed while it was being loaded; load it again", path.display()));
 
-    let unchanged = ComponentFile::open(&path, None).unwrap();
+    let unchanged = ComponentFile::open(&path, None, &ComponentCache::disabled()).unwrap();
     assert_eq!(unchanged.bytes().unwrap(), b"\0asm changed");
     let pin = "1".repeat(64);
-    let refused = ComponentFile::open(&path, Some(&pin)).unwrap_err().to_string();
+    let refused = ComponentFile::open(&path, Some(&pin), &ComponentCache::disabled()).unwrap_err().to_string();
+    assert!(refused.ends_with(&format!("but the manifest pins sha256:{pin}; refusing to load it")), "{refused}");
+}
+
+/// A component's digest is remembered by the file's identity once its times are
+/// settled (2 s), so an unchanged component is not hashed at the next start; a
+/// component written since is hashed again, and its pin checked against what it now
+/// holds.
+#[test]
+fn a_remembered_digest_stands_only_while_the_file_is_unchanged() {
+    use cemcp::sandbox::grants::ComponentFile;
+    let bed = TestBed::new();
+    let cache = ComponentCache::in_dir(bed.path().join("cache"));
+    let path = bed.path().join("tool.wasm");
+    let flaky = std::fs::read(artifacts::FLAKY_COMPONENT).unwrap();
+    std::fs::write(&path, &flaky).unwrap();
+    let digest = cemcp::cache::digest(&flaky);
+    let pin = digest.trim_start_matches("sha256:").to_owned();
+    assert_eq!(ComponentFile::open(&path, Some(&pin), &cache).unwrap().digest(), digest);
+    let memos = || std::fs::read_dir(bed.path().join("cache/digests")).map_or(0, Iterator::count);
+    assert_eq!(memos(), 0, "just written: not remembered yet");
+
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(ComponentFile::open(&path, Some(&pin), &cache).unwrap().digest(), digest);
+    assert_eq!(memos(), 1, "settled: remembered");
+    assert_eq!(ComponentFile::open(&path, Some(&pin), &cache).unwrap().digest(), digest, "taken from the memo");
+
+    std::fs::write(&path, b"\0asm changed").unwrap();
+    let refused = ComponentFile::open(&path, Some(&pin), &cache).unwrap_err().to_string();
     assert!(refused.ends_with(&format!("but the manifest pins sha256:{pin}; refusing to load it")), "{refused}");
 }

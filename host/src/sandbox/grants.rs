@@ -161,15 +161,19 @@ pub struct ComponentFile {
 }
 
 impl ComponentFile {
-    /// Hashes the file at `path` and checks the digest against `pin`.
+    /// Hashes the file at `path` (or takes its digest from `cache`'s memo, when the
+    /// file is unchanged since it was hashed) and checks the digest against `pin`.
     ///
     /// # Errors
     ///
     /// When the file cannot be read or its digest is not the pinned one.
-    pub fn open(path: &std::path::Path, pin: Option<&str>) -> Result<Self, ComponentFileError> {
+    pub fn open(
+        path: &std::path::Path,
+        pin: Option<&str>,
+        cache: &crate::cache::ComponentCache,
+    ) -> Result<Self, ComponentFileError> {
         let shown = || path.display().to_string();
-        let digest =
-            crate::cache::digest_file(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
+        let digest = cache.digest_file(path).map_err(|error| ComponentFileError::Read { path: shown(), error })?;
         let digest = pinned(path, digest, pin)?;
         Ok(Self { path: path.to_owned(), digest, bytes: std::sync::OnceLock::new() })
     }

@@ -162,7 +162,7 @@ impl Tool {
         spec: &ToolSpec,
         grants: ToolGrants,
     ) -> Result<Self, ToolError> {
-        let file = grants::ComponentFile::open(&spec.component, spec.sha256.as_deref())?;
+        let file = grants::ComponentFile::open(&spec.component, spec.sha256.as_deref(), cache)?;
         let wasm = || file.bytes().map_err(|e| wasmtime::format_err!("{e}"));
         let (component, outcome) = cache.load_lazily(engine, file.digest(), wasm).map_err(|e| ToolError::Invalid {
             path: spec.component.display().to_string(),

@@ -32,6 +32,11 @@
 //! (the running executable's size and time), so a new cemcp decodes them again.
 //! (The check is for damage, not for an attacker: one who can write the directory is
 //! excluded by its permissions.)
+//!
+//! `digests/` remembers each component file's digest by its identity, so that an
+//! unchanged component is not hashed at every start (`memo`).
+
+mod memo;
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::io::{Read, Write};
@@ -130,6 +135,19 @@ impl ComponentCache {
     /// The cache directory, if caching is on.
     pub fn dir(&self) -> Option<&Path> {
         self.dir.as_deref()
+    }
+
+    /// The [`digest`] of the component file at `path`: remembered from an earlier
+    /// start when the file is unchanged since (see `memo`), else read and hashed.
+    ///
+    /// # Errors
+    ///
+    /// When the file cannot be opened or read.
+    pub fn digest_file(&self, path: &Path) -> std::io::Result<String> {
+        match &self.dir {
+            Some(dir) => memo::digest_file(dir, path),
+            None => digest_file(path),
+        }
     }
 
     /// Whether the directory may be used: if it exists, neither group nor others may
@@ -379,8 +397,12 @@ fn crc_of_file(path: &Path) -> std::io::Result<(u64, u32)> {
 /// # Errors
 ///
 /// When the file cannot be opened or read.
-pub(crate) fn stream_file(path: &Path, mut each: impl FnMut(&[u8])) -> std::io::Result<u64> {
-    let mut file = std::fs::File::open(path)?;
+pub(crate) fn stream_file(path: &Path, each: impl FnMut(&[u8])) -> std::io::Result<u64> {
+    stream(&mut std::fs::File::open(path)?, each)
+}
+
+/// [`stream_file`] for a file already open.
+fn stream(file: &mut std::fs::File, mut each: impl FnMut(&[u8])) -> std::io::Result<u64> {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut len = 0u64;
     loop {
