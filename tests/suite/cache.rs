@@ -82,6 +82,30 @@ fn an_entry_cut_short_or_with_a_flipped_byte_is_never_loaded_but_recompiled() {
     assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
 }
 
+/// An entry that passed its check with its times settled (2 s) has that recorded in
+/// its sidecar and is not read to be checked again; a flipped byte written after the
+/// record is still found, since the write changes the entry's identity.
+#[test]
+fn a_recorded_check_stands_only_while_the_entry_is_unchanged() {
+    let (_bed, cache, engine, wasm, entry) = one_entry();
+    let sum = entry.with_extension("cwasm.sum");
+    let sum_len = || std::fs::metadata(&sum).unwrap().len();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
+    assert_eq!(sum_len(), 20, "just written: no check recorded");
+
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit);
+    let recorded = String::from_utf8_lossy(&std::fs::read(&sum).unwrap()[20..]).into_owned();
+    assert!(recorded.ends_with(" checked\n"), "{recorded:?}");
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Hit, "taken on the record");
+
+    let mut damaged = std::fs::read(&entry).unwrap();
+    let middle = damaged.len() / 2;
+    damaged[middle] ^= 0x40;
+    std::fs::write(&entry, &damaged).unwrap();
+    assert_eq!(cache.load(&engine, &wasm).unwrap().1, CacheOutcome::Miss, "changed since: checked, and recompiled");
+}
+
 #[test]
 #[cfg(unix)]
 fn a_cache_directory_others_may_write_is_refused_with_the_reason() {

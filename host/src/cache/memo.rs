@@ -1,6 +1,7 @@
 //! Components' digests remembered by file identity, so that an unchanged component
 //! is not read and hashed at every start (issue 14: hashing the study's ten tools
-//! was a fifth of `cemcp serve`'s start-up).
+//! was a fifth of `cemcp serve`'s start-up); and compiled entries' checks, the same
+//! way, recorded in their sidecars.
 //!
 //! One small file per component path in `<cache>/digests/`: the file's identity
 //! (device, inode, size, modification and change times, in nanoseconds) and its
@@ -67,6 +68,11 @@ impl Identity {
 /// The digest of the file at `path` (`sha256:<hex>`): remembered in `dir` if the
 /// file is unchanged since, else hashed (and remembered when it may be).
 ///
+/// # Ambient authority
+///
+/// Reads `path` (a component the manifest names) and reads and writes the memo in
+/// the cache directory `dir`, with the rights of the user running cemcp.
+///
 /// # Errors
 ///
 /// When the file cannot be opened or read.
@@ -98,6 +104,34 @@ pub fn digest_file(dir: &Path, path: &Path) -> std::io::Result<String> {
 #[cfg(not(unix))]
 pub fn digest_file(_dir: &Path, path: &Path) -> std::io::Result<String> {
     super::digest_file(path)
+}
+
+/// Whether `checked` (what follows the length and checksum in a compiled entry's
+/// sidecar) records a check of the file whose metadata is `meta`.
+#[cfg(unix)]
+pub fn checked_before(checked: &[u8], meta: &Metadata) -> bool {
+    !checked.is_empty() && checked == Identity::of(meta).line("checked").as_bytes()
+}
+
+/// What to append to a compiled entry's sidecar after it passed its check, if the
+/// file was the same `before` and `after` the check and its times were settled
+/// when the check `started`.
+#[cfg(unix)]
+pub fn checked_record(before: &Metadata, after: &Metadata, started: SystemTime) -> Option<String> {
+    let identity = Identity::of(before);
+    (identity == Identity::of(after) && identity.settled(started)).then(|| identity.line("checked"))
+}
+
+/// Without file identities, every entry is checked every time.
+#[cfg(not(unix))]
+pub fn checked_before(_checked: &[u8], _meta: &Metadata) -> bool {
+    false
+}
+
+/// Without file identities, nothing is recorded.
+#[cfg(not(unix))]
+pub fn checked_record(_before: &Metadata, _after: &Metadata, _started: SystemTime) -> Option<String> {
+    None
 }
 
 /// The memo for `path`: named by the digest of its absolute path.

@@ -11,7 +11,7 @@
 //! Every distinct program submitted adds an entry, so the directory is bounded
 //! ([`DEFAULT_MAX_BYTES`], or [`ComponentCache::with_max_bytes`]): after each write
 //! the least recently used entries are removed until the rest fit. A hit marks its
-//! entry as used (its modification time). An entry larger than the whole bound is
+//! entry as used (the modification time of its sidecar, for a compiled entry). An entry larger than the whole bound is
 //! not kept.
 //!
 //! # Trust and damage
@@ -26,7 +26,12 @@
 //! entry's length and its CRC-32), checked before anything in the entry is used: an
 //! entry cut short by a full disk, damaged on disk, or missing its sidecar is
 //! recompiled and replaced, never loaded. The entry is written before its sidecar, so
-//! a reader between the two sees a mismatch, not a half-written entry. Derived entries
+//! a reader between the two sees a mismatch, not a half-written entry. Once an entry
+//! has passed the check with its times settled (see `memo`), its sidecar also records
+//! the entry's identity (device, inode, size, modification and change times), and
+//! while the entry keeps that identity it is not read to be checked again: any write
+//! to it changes its identity. (A bit flipped by the disk itself after that check is
+//! not seen; wasmtime still checks the entry's header.) Derived entries
 //! (pre-initialized snapshots and tools' decoded docs, read as bytes anyway) carry the
 //! same header inline. Docs are also keyed by the build of cemcp that decoded them
 //! (the running executable's size and time), so a new cemcp decodes them again.
@@ -239,7 +244,9 @@ impl ComponentCache {
         if entry.is_file() {
             match deserialize(engine, &entry) {
                 Ok(component) => {
-                    mark_used(&entry);
+                    // The sidecar, so that the entry's own times stay those it was
+                    // checked with.
+                    mark_used(&sidecar(&entry));
                     return Ok((component, CacheOutcome::Hit));
                 }
                 Err(e) => tracing::warn!(entry = %entry.display(), "ignoring unusable cache entry: {e}"),
@@ -327,7 +334,10 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
             total += meta.len(); // Removed with its entry.
         } else if meta.is_file() && path.extension().is_some_and(|e| e == "cwasm" || e == "wasm") {
             total += meta.len();
-            entries.push((modified, meta.len(), path));
+            // A compiled entry is marked used on its sidecar.
+            let used =
+                std::fs::metadata(sidecar(&path)).and_then(|m| m.modified()).map_or(modified, |s| s.max(modified));
+            entries.push((used, meta.len(), path));
         }
     }
     entries.sort();
@@ -352,15 +362,41 @@ fn evict(dir: &Path, max_bytes: u64, keep: &Path) -> std::io::Result<()> {
 
 #[expect(unsafe_code, reason = "loading compiled code is what a cache is for; see the Trust section")]
 fn deserialize(engine: &Engine, entry: &Path) -> wasmtime::Result<Component> {
-    let sum = std::fs::read(sidecar(entry)).map_err(|e| wasmtime::format_err!("its checksum file: {e}"))?;
-    let (len, crc) = crc_of_file(entry)?;
-    matches_sum(&sum, len, crc).map_err(|damage| wasmtime::format_err!("{damage}"))?;
+    check_entry(entry).map_err(|damage| wasmtime::format_err!("{damage}"))?;
     // SAFETY: entries are written only by `store` below, from `serialize`, into a
     // directory only this user can write (see the module's Trust section), and this
-    // one's length and checksum match what was written; wasmtime checks the header
-    // and the engine's compatibility before using it. Mapping the file (rather than
-    // copying the bytes just read) shares its pages with the page cache.
+    // one's length and checksum match what was written (checked now, or when it was
+    // last checked and it has not changed since); wasmtime checks the header and the
+    // engine's compatibility before using it. Mapping the file (rather than copying
+    // the bytes just read) shares its pages with the page cache.
     unsafe { Component::deserialize_file(engine, entry) }
+}
+
+/// Checks a compiled entry's length and CRC-32 against its sidecar, unless the
+/// sidecar records that this very file (the same identity, see `memo`) passed the
+/// check before: then it is not read again (issue 14: reading every entry at every
+/// start was most of the 10 MB `cemcp serve` read). A file that passes with its
+/// times settled gets that record.
+fn check_entry(entry: &Path) -> Result<(), String> {
+    let sum = std::fs::read(sidecar(entry)).map_err(|e| format!("its checksum file: {e}"))?;
+    let (head, checked) = sum.split_at(sum.len().min(SUM_BYTES as usize));
+    let mut file = std::fs::File::open(entry).map_err(|e| e.to_string())?;
+    let before = file.metadata().map_err(|e| e.to_string())?;
+    if memo::checked_before(checked, &before) {
+        return Ok(());
+    }
+    let started = SystemTime::now();
+    let mut crc = crc32fast::Hasher::new();
+    let len = stream(&mut file, |chunk| crc.update(chunk)).map_err(|e| e.to_string())?;
+    matches_sum(head, len, crc.finalize())?;
+    if let Ok(after) = file.metadata()
+        && let Some(line) = memo::checked_record(&before, &after, started)
+        && let Some(dir) = entry.parent()
+        && let Err(e) = write_atomically(dir, &sidecar(entry), &[head, line.as_bytes()])
+    {
+        tracing::debug!(entry = %entry.display(), "cannot record the check: {e:#}");
+    }
+    Ok(())
 }
 
 /// The sidecar holding a compiled entry's length and checksum.
@@ -378,15 +414,6 @@ fn sum_for(len: u64, crc: u32) -> Vec<u8> {
     sum.extend_from_slice(&len.to_le_bytes());
     sum.extend_from_slice(&crc.to_le_bytes());
     sum
-}
-
-/// The length and CRC-32 of the file at `path`, read through a small buffer: the
-/// entry is mapped afterwards, so its bytes are not kept (reading a whole entry into
-/// fresh memory cost more than checking it, measured for issue 14).
-fn crc_of_file(path: &Path) -> std::io::Result<(u64, u32)> {
-    let mut crc = crc32fast::Hasher::new();
-    let len = stream_file(path, |chunk| crc.update(chunk))?;
-    Ok((len, crc.finalize()))
 }
 
 /// Feeds the file at `path` to `each` a chunk at a time, through a 64 KiB buffer
