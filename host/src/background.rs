@@ -1,7 +1,7 @@
-//! Work taken off the critical path of a run or a tools-mode call: making a tool's
-//! next instance before anyone asks for it, and dropping used Stores after the
-//! answer has gone (issue 14: a Store's drop and a fresh instance were a third of a
-//! tools-mode call).
+//! Work taken off the critical path of a tools-mode call: making a tool's next
+//! instance before anyone asks for it, and dropping the used Store after the answer
+//! has gone (issue 14: a Store's drop and a fresh instance were a third of a
+//! tools-mode call; runs do not use it, see `tool::spare`).
 //!
 //! One thread per process (`cemcp-ahead`), started at first use, fed through a
 //! bounded queue of [`QUEUE`] jobs. When the queue is full the caller does the work

@@ -86,16 +86,15 @@ pub fn digest_file(dir: &Path, path: &Path) -> std::io::Result<String> {
     }
     let started = SystemTime::now();
     let mut file = File::open(path)?;
-    let before = Identity::of(&file.metadata()?);
+    let before = file.metadata()?;
     let mut hasher = Sha256::new();
     super::stream(&mut file, |chunk| hasher.update(chunk))?;
     let digest = format!("sha256:{}", hex::encode(hasher.finalize()));
-    let after = Identity::of(&file.metadata()?);
-    if before == after && after.settled(started) {
+    if let Some(line) = settled_record(&before, &file.metadata()?, started, &digest)
+        && let Err(e) = remember(dir, &memo, &line)
+    {
         // A memo that cannot be written only costs the next start a hash.
-        if let Err(e) = remember(dir, &memo, &after.line(&digest)) {
-            tracing::debug!("cannot remember the digest of `{}`: {e:#}", path.display());
-        }
+        tracing::debug!("cannot remember the digest of `{}`: {e:#}", path.display());
     }
     Ok(digest)
 }
@@ -113,13 +112,13 @@ pub fn checked_before(checked: &[u8], meta: &Metadata) -> bool {
     !checked.is_empty() && checked == Identity::of(meta).line("checked").as_bytes()
 }
 
-/// What to append to a compiled entry's sidecar after it passed its check, if the
-/// file was the same `before` and `after` the check and its times were settled
-/// when the check `started`.
+/// The record of what was found reading a file (its digest, or `checked` for a
+/// compiled entry that passed its check), if the file was the same `before` and
+/// `after` the reading and its times were settled when the reading `started`.
 #[cfg(unix)]
-pub fn checked_record(before: &Metadata, after: &Metadata, started: SystemTime) -> Option<String> {
+pub fn settled_record(before: &Metadata, after: &Metadata, started: SystemTime, found: &str) -> Option<String> {
     let identity = Identity::of(before);
-    (identity == Identity::of(after) && identity.settled(started)).then(|| identity.line("checked"))
+    (identity == Identity::of(after) && identity.settled(started)).then(|| identity.line(found))
 }
 
 /// Without file identities, every entry is checked every time.
@@ -130,7 +129,7 @@ pub fn checked_before(_checked: &[u8], _meta: &Metadata) -> bool {
 
 /// Without file identities, nothing is recorded.
 #[cfg(not(unix))]
-pub fn checked_record(_before: &Metadata, _after: &Metadata, _started: SystemTime) -> Option<String> {
+pub fn settled_record(_before: &Metadata, _after: &Metadata, _started: SystemTime, _found: &str) -> Option<String> {
     None
 }
 
@@ -172,6 +171,17 @@ mod tests {
             .unwrap();
     }
 
+    /// A cache directory holding a component `tool.wasm` that reads `one`, its
+    /// metadata and where its memo goes.
+    fn a_component() -> (tempfile::TempDir, PathBuf, Metadata, PathBuf) {
+        let cache = tempfile::tempdir().unwrap();
+        let file = cache.path().join("tool.wasm");
+        std::fs::write(&file, b"one").unwrap();
+        let meta = std::fs::metadata(&file).unwrap();
+        let memo = memo_path(cache.path(), &file);
+        (cache, file, meta, memo)
+    }
+
     #[test]
     fn a_fresh_file_is_hashed_every_time_and_not_remembered() {
         let cache = tempfile::tempdir().unwrap();
@@ -184,11 +194,7 @@ mod tests {
 
     #[test]
     fn a_remembered_digest_is_used_only_while_the_identity_is_the_same() {
-        let cache = tempfile::tempdir().unwrap();
-        let file = cache.path().join("tool.wasm");
-        std::fs::write(&file, b"one").unwrap();
-        let meta = std::fs::metadata(&file).unwrap();
-        let memo = memo_path(cache.path(), &file);
+        let (cache, file, meta, memo) = a_component();
         // As if hashed long ago: a memo saying something else for the same identity
         // is believed (this is what the memo is for) ...
         let fake = format!("sha256:{}", "ab".repeat(32));
@@ -202,11 +208,7 @@ mod tests {
 
     #[test]
     fn a_damaged_memo_is_ignored() {
-        let cache = tempfile::tempdir().unwrap();
-        let file = cache.path().join("tool.wasm");
-        std::fs::write(&file, b"one").unwrap();
-        let meta = std::fs::metadata(&file).unwrap();
-        let memo = memo_path(cache.path(), &file);
+        let (cache, file, meta, memo) = a_component();
         let line = Identity::of(&meta).line(&crate::cache::digest(b"other"));
         for damaged in [&line[..line.len() - 5], "", "cemcp-digest-v1 1 2 3\n", &line.replace("sha256:", "md5:")] {
             remember(cache.path(), &memo, damaged).unwrap();

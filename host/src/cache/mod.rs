@@ -11,8 +11,8 @@
 //! Every distinct program submitted adds an entry, so the directory is bounded
 //! ([`DEFAULT_MAX_BYTES`], or [`ComponentCache::with_max_bytes`]): after each write
 //! the least recently used entries are removed until the rest fit. A hit marks its
-//! entry as used (the modification time of its sidecar, for a compiled entry). An entry larger than the whole bound is
-//! not kept.
+//! entry as used (the modification time of its sidecar, for a compiled entry). An
+//! entry larger than the whole bound is not kept.
 //!
 //! # Trust and damage
 //!
@@ -390,7 +390,7 @@ fn check_entry(entry: &Path) -> Result<(), String> {
     let len = stream(&mut file, |chunk| crc.update(chunk)).map_err(|e| e.to_string())?;
     matches_sum(head, len, crc.finalize())?;
     if let Ok(after) = file.metadata()
-        && let Some(line) = memo::checked_record(&before, &after, started)
+        && let Some(line) = memo::settled_record(&before, &after, started, "checked")
         && let Some(dir) = entry.parent()
         && let Err(e) = write_atomically(dir, &sidecar(entry), &[head, line.as_bytes()])
     {

@@ -169,7 +169,7 @@ pub struct ToolInstance {
 }
 
 impl ToolInstance {
-    /// Binds an instance made ahead to the run (or call) that takes it.
+    /// Binds an instance made ahead to the tools-mode call that takes it.
     pub(super) fn bind(&mut self, signals: RunSignals) {
         self.store.data_mut().signals = signals;
         // The deadline set when it was made may have passed: the first tick checks
