@@ -83,8 +83,8 @@ impl CemcpServer {
             .tools
             .iter()
             .map(|t| {
-                let mut tool = Tool::new(t.name.clone(), t.description.clone(), t.input_schema.clone());
-                tool.output_schema = t.output_schema.clone().map(Arc::new);
+                let mut tool = Tool::new(t.name.clone(), t.description.clone(), Arc::clone(&t.input_schema));
+                tool.output_schema.clone_from(&t.output_schema);
                 tool
             })
             .collect();

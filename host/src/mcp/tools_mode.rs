@@ -27,7 +27,7 @@ use crate::gate::{CallPolicy, Labels, Policy, RunGuard};
 use crate::profile::Profile;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
-use crate::wit_json::{self, Param, json_compatible, outcome, schema_for};
+use crate::wit_json::{self, Param, closed_object, json_compatible, outcome, schema_for};
 
 /// One tool function offered as an MCP tool.
 #[derive(Clone)]
@@ -36,10 +36,10 @@ pub struct McpTool {
     pub name: String,
     /// The description shown to models: the WIT docs, marked as coming from the tool.
     pub description: String,
-    /// JSON Schema of the arguments object.
-    pub input_schema: Map<String, Value>,
+    /// JSON Schema of the arguments object (shared with every `tools/list` answer).
+    pub input_schema: Arc<Map<String, Value>>,
     /// JSON Schema of the structured result, if the function returns one.
-    pub output_schema: Option<Map<String, Value>>,
+    pub output_schema: Option<Arc<Map<String, Value>>>,
     /// The tool component.
     pub tool: Arc<Tool>,
     /// Position of the interface in `tool.interfaces`.
@@ -215,34 +215,30 @@ fn describe(tool: &str, interface: &str, func: &str, docs: &str) -> String {
     format!("{docs}\n\n[function `{func}` of `{interface}`, from tool component `{tool}`]")
 }
 
-fn input_schema(params: &[Param]) -> Map<String, Value> {
+fn input_schema(params: &[Param]) -> Arc<Map<String, Value>> {
     let properties: Map<String, Value> = params.iter().map(|p| (p.name.clone(), p.schema())).collect();
     // `option` parameters, and those with a default, may be left out.
-    let required: Vec<&str> = params.iter().filter(|p| p.required()).map(|p| p.name.as_str()).collect();
-    let schema = json!({
-        "type": "object",
-        "properties": properties,
-        "required": required,
-        "additionalProperties": false,
-    });
-    schema.as_object().cloned().unwrap_or_default()
+    let required: Vec<String> = params.iter().filter(|p| p.required()).map(|p| p.name.clone()).collect();
+    Arc::new(into_object(closed_object(properties, required)))
 }
 
 /// `{"result": <ok type>}` for `result<T, E>` (the `err` case becomes an MCP error),
 /// `{"result": <type>}` for any other single result, nothing for no result.
-fn output_schema(results: &[Type]) -> Option<Map<String, Value>> {
+fn output_schema(results: &[Type]) -> Option<Arc<Map<String, Value>>> {
     let result = match results {
         [Type::Result(r)] => r.ok().map_or_else(|| json!({ "type": "null" }), |t| schema_for(&t)),
         [ty] => schema_for(ty),
         _ => return None,
     };
-    let schema = json!({
-        "type": "object",
-        "properties": { "result": result },
-        "required": ["result"],
-        "additionalProperties": false,
-    });
-    schema.as_object().cloned()
+    let properties = std::iter::once(("result".to_owned(), result)).collect();
+    Some(Arc::new(into_object(closed_object(properties, vec!["result".to_owned()]))))
+}
+
+fn into_object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(object) => object,
+        _ => Map::new(),
+    }
 }
 
 /// `name` made valid for MCP and distinct from every name in `taken`.

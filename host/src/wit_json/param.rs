@@ -8,7 +8,7 @@
 //! tools mode and scripts), so a model reads and meets the same contract. Programs
 //! calling through WIT pass every argument themselves and get the tool's own checks.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use wasmtime::component::Type;
 
 use super::{from_json, json_name, nullable, schema_for};
@@ -48,7 +48,7 @@ impl Param {
     pub fn schema(&self) -> Value {
         let mut schema = match (&self.ty, self.rules.is_empty()) {
             (Type::Option(option), false) if !nullable(&option.ty()) => {
-                json!({ "oneOf": [{ "type": "null" }, narrowed(schema_for(&option.ty()), &self.rules)] })
+                super::schema::or_null(narrowed(schema_for(&option.ty()), &self.rules))
             }
             (ty, _) => narrowed(schema_for(ty), &self.rules),
         };
@@ -190,6 +190,7 @@ fn shown(value: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn string_param() -> Param {
         Param::new("from-unit", Type::String)

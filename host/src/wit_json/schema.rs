@@ -22,23 +22,18 @@ pub fn schema_for(ty: &Type) -> Value {
         }),
         Type::Char => json!({ "type": "string", "minLength": 1, "maxLength": 1 }),
         Type::String => json!({ "type": "string" }),
-        Type::List(list) => json!({ "type": "array", "items": schema_for(&list.ty()) }),
-        Type::FixedLengthList(list) => json!({
-            "type": "array", "items": schema_for(&list.ty()), "minItems": list.len(), "maxItems": list.len()
-        }),
-        Type::Map(map) => json!({
-            "type": "array",
-            "items": {
-                "type": "array",
-                "prefixItems": [schema_for(&map.key()), schema_for(&map.value())],
-                "items": false, "minItems": 2, "maxItems": 2
-            }
-        }),
-        Type::Tuple(tuple) => {
-            let items: Vec<Value> = tuple.types().map(|t| schema_for(&t)).collect();
-            let len = items.len();
-            json!({ "type": "array", "prefixItems": items, "items": false, "minItems": len, "maxItems": len })
+        Type::List(list) => object([("type", "array".into()), ("items", schema_for(&list.ty()))]),
+        Type::FixedLengthList(list) => object([
+            ("type", "array".into()),
+            ("items", schema_for(&list.ty())),
+            ("minItems", list.len().into()),
+            ("maxItems", list.len().into()),
+        ]),
+        Type::Map(map) => {
+            let pair = vec![schema_for(&map.key()), schema_for(&map.value())];
+            object([("type", "array".into()), ("items", fixed_array(pair))])
         }
+        Type::Tuple(tuple) => fixed_array(tuple.types().map(|t| schema_for(&t)).collect()),
         Type::Record(record) => {
             let mut properties = serde_json::Map::new();
             let mut required = Vec::new();
@@ -48,7 +43,7 @@ pub fn schema_for(ty: &Type) -> Value {
                     required.push(super::json_name(field.name));
                 }
             }
-            json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
+            closed_object(properties, required)
         }
         Type::Enum(names) => json!({ "type": "string", "enum": names.names().collect::<Vec<_>>() }),
         Type::Flags(flags) => json!({
@@ -58,43 +53,75 @@ pub fn schema_for(ty: &Type) -> Value {
         Type::Variant(variant) => {
             let cases: Vec<Value> = variant
                 .cases()
-                .map(|case| match &case.ty {
-                    Some(payload) => json!({
-                        "type": "object",
-                        "properties": { "tag": { "const": case.name }, "value": schema_for(payload) },
-                        "required": ["tag", "value"], "additionalProperties": false
-                    }),
-                    None => json!({
-                        "type": "object",
-                        "properties": { "tag": { "const": case.name } },
-                        "required": ["tag"], "additionalProperties": false
-                    }),
+                .map(|case| {
+                    let mut properties = serde_json::Map::new();
+                    properties.insert("tag".into(), json!({ "const": case.name }));
+                    let mut required = vec!["tag".to_owned()];
+                    if let Some(payload) = &case.ty {
+                        properties.insert("value".into(), schema_for(payload));
+                        required.push("value".to_owned());
+                    }
+                    closed_object(properties, required)
                 })
                 .collect();
-            json!({ "oneOf": cases })
+            object([("oneOf", Value::Array(cases))])
         }
         Type::Option(option) => {
             let inner = option.ty();
             if nullable(&inner) {
-                json!({ "oneOf": [
-                    { "type": "null" },
-                    { "type": "object", "properties": { "some": schema_for(&inner) }, "required": ["some"], "additionalProperties": false }
-                ]})
+                or_null(one_property("some", schema_for(&inner)))
             } else {
-                json!({ "oneOf": [{ "type": "null" }, schema_for(&inner)] })
+                or_null(schema_for(&inner))
             }
         }
         Type::Result(result) => {
             let case = |name: &str, payload: Option<Type>| {
-                let schema = payload.map_or_else(|| json!({ "type": "null" }), |t| schema_for(&t));
-                json!({
-                    "type": "object", "properties": { name: schema }, "required": [name], "additionalProperties": false
-                })
+                one_property(name, payload.map_or_else(|| json!({ "type": "null" }), |t| schema_for(&t)))
             };
-            json!({ "oneOf": [case("ok", result.ok()), case("err", result.err())] })
+            object([("oneOf", Value::Array(vec![case("ok", result.ok()), case("err", result.err())]))])
         }
         _ => Value::Bool(false),
     }
+}
+
+/// A JSON object of `entries`. Nested schemas are built with this rather than
+/// `json!`, which copies (serializes) every value it is given as an expression: with
+/// schemas inside schemas, each level copied everything below it again (issue 14:
+/// building the study's 89 tool schemas was a tenth of `cemcp serve`'s start-up).
+pub(crate) fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+}
+
+/// `{"oneOf": [{"type": "null"}, schema]}`.
+pub(crate) fn or_null(schema: Value) -> Value {
+    object([("oneOf", Value::Array(vec![json!({ "type": "null" }), schema]))])
+}
+
+/// An object schema with exactly `properties`, `required` of them.
+pub(crate) fn closed_object(properties: serde_json::Map<String, Value>, required: Vec<String>) -> Value {
+    object([
+        ("type", "object".into()),
+        ("properties", Value::Object(properties)),
+        ("required", required.into()),
+        ("additionalProperties", false.into()),
+    ])
+}
+
+/// An object schema with one required property, `name`.
+fn one_property(name: &str, schema: Value) -> Value {
+    closed_object(std::iter::once((name.to_owned(), schema)).collect(), vec![name.to_owned()])
+}
+
+/// An array schema of exactly `items`, in order.
+fn fixed_array(items: Vec<Value>) -> Value {
+    let len = items.len();
+    object([
+        ("type", "array".into()),
+        ("prefixItems", Value::Array(items)),
+        ("items", false.into()),
+        ("minItems", len.into()),
+        ("maxItems", len.into()),
+    ])
 }
 
 fn number(n: i128) -> Value {
