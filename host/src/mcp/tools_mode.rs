@@ -219,7 +219,7 @@ fn input_schema(params: &[Param]) -> Arc<Map<String, Value>> {
     let properties: Map<String, Value> = params.iter().map(|p| (p.name.clone(), p.schema())).collect();
     // `option` parameters, and those with a default, may be left out.
     let required: Vec<String> = params.iter().filter(|p| p.required()).map(|p| p.name.clone()).collect();
-    Arc::new(into_object(closed_object(properties, required)))
+    Arc::new(closed_object(properties, required))
 }
 
 /// `{"result": <ok type>}` for `result<T, E>` (the `err` case becomes an MCP error),
@@ -231,14 +231,7 @@ fn output_schema(results: &[Type]) -> Option<Arc<Map<String, Value>>> {
         _ => return None,
     };
     let properties = std::iter::once(("result".to_owned(), result)).collect();
-    Some(Arc::new(into_object(closed_object(properties, vec!["result".to_owned()]))))
-}
-
-fn into_object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(object) => object,
-        _ => Map::new(),
-    }
+    Some(Arc::new(closed_object(properties, vec!["result".to_owned()])))
 }
 
 /// `name` made valid for MCP and distinct from every name in `taken`.

@@ -43,7 +43,7 @@ pub fn schema_for(ty: &Type) -> Value {
                     required.push(super::json_name(field.name));
                 }
             }
-            closed_object(properties, required)
+            Value::Object(closed_object(properties, required))
         }
         Type::Enum(names) => json!({ "type": "string", "enum": names.names().collect::<Vec<_>>() }),
         Type::Flags(flags) => json!({
@@ -61,7 +61,7 @@ pub fn schema_for(ty: &Type) -> Value {
                         properties.insert("value".into(), schema_for(payload));
                         required.push("value".to_owned());
                     }
-                    closed_object(properties, required)
+                    Value::Object(closed_object(properties, required))
                 })
                 .collect();
             object([("oneOf", Value::Array(cases))])
@@ -89,7 +89,12 @@ pub fn schema_for(ty: &Type) -> Value {
 /// schemas inside schemas, each level copied everything below it again (issue 14:
 /// building the study's 89 tool schemas was a tenth of `cemcp serve`'s start-up).
 pub(crate) fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Object(entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
+    Value::Object(fields(entries))
+}
+
+/// The map of `entries`, as [`object`] builds it.
+fn fields<const N: usize>(entries: [(&str, Value); N]) -> serde_json::Map<String, Value> {
+    entries.into_iter().map(|(key, value)| (key.to_owned(), value)).collect()
 }
 
 /// `{"oneOf": [{"type": "null"}, schema]}`.
@@ -98,8 +103,11 @@ pub(crate) fn or_null(schema: Value) -> Value {
 }
 
 /// An object schema with exactly `properties`, `required` of them.
-pub(crate) fn closed_object(properties: serde_json::Map<String, Value>, required: Vec<String>) -> Value {
-    object([
+pub(crate) fn closed_object(
+    properties: serde_json::Map<String, Value>,
+    required: Vec<String>,
+) -> serde_json::Map<String, Value> {
+    fields([
         ("type", "object".into()),
         ("properties", Value::Object(properties)),
         ("required", required.into()),
@@ -109,7 +117,7 @@ pub(crate) fn closed_object(properties: serde_json::Map<String, Value>, required
 
 /// An object schema with one required property, `name`.
 fn one_property(name: &str, schema: Value) -> Value {
-    closed_object(std::iter::once((name.to_owned(), schema)).collect(), vec![name.to_owned()])
+    Value::Object(closed_object(std::iter::once((name.to_owned(), schema)).collect(), vec![name.to_owned()]))
 }
 
 /// An array schema of exactly `items`, in order.
