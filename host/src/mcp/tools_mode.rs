@@ -27,7 +27,7 @@ use crate::gate::{CallPolicy, Labels, Policy, RunGuard};
 use crate::profile::Profile;
 use crate::sandbox::limits::CancelToken;
 use crate::tool::Tool;
-use crate::wit_json::{self, Param, closed_object, json_compatible, outcome, schema_for};
+use crate::wit_json::{self, Param, closed_object, json_compatible, one_property, outcome, schema_for};
 
 /// One tool function offered as an MCP tool.
 #[derive(Clone)]
@@ -230,8 +230,7 @@ fn output_schema(results: &[Type]) -> Option<Arc<Map<String, Value>>> {
         [ty] => schema_for(ty),
         _ => return None,
     };
-    let properties = std::iter::once(("result".to_owned(), result)).collect();
-    Some(Arc::new(closed_object(properties, vec!["result".to_owned()])))
+    Some(Arc::new(one_property("result", result)))
 }
 
 /// `name` made valid for MCP and distinct from every name in `taken`.

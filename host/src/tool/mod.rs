@@ -250,6 +250,15 @@ pub(crate) fn types_only(engine: &Engine, item: &ComponentItem) -> bool {
     }
 }
 
+/// The names of the types-only interfaces `component` imports (see [`types_only`]).
+fn type_imports(engine: &Engine, component: &Component) -> Vec<String> {
+    let ty = component.component_type();
+    ty.imports(engine)
+        .filter(|(name, import)| !name.starts_with("wasi:") && types_only(engine, &import.ty))
+        .map(|(name, _)| name.to_owned())
+        .collect()
+}
+
 /// Defines each types-only interface `component` imports (see [`types_only`]) in
 /// `linker`, as the empty instance it is.
 pub(crate) fn define_type_imports<T: 'static>(
@@ -257,10 +266,12 @@ pub(crate) fn define_type_imports<T: 'static>(
     component: &Component,
     linker: &mut Linker<T>,
 ) -> wasmtime::Result<()> {
-    for (name, import) in component.component_type().imports(engine) {
-        if !name.starts_with("wasi:") && types_only(engine, &import.ty) {
-            linker.instance(name)?;
-        }
+    define_instances(linker, &type_imports(engine, component))
+}
+
+fn define_instances<T: 'static>(linker: &mut Linker<T>, names: &[String]) -> wasmtime::Result<()> {
+    for name in names {
+        linker.instance(name)?;
     }
     Ok(())
 }
@@ -274,15 +285,13 @@ fn pre_instantiate<T: 'static>(
     base: &Linker<T>,
     component: &Component,
 ) -> wasmtime::Result<InstancePre<T>> {
-    let ty = component.component_type();
-    let mut imports = ty.imports(engine);
-    if imports.any(|(name, import)| !name.starts_with("wasi:") && types_only(engine, &import.ty)) {
-        let mut linker = base.clone();
-        define_type_imports(engine, component, &mut linker)?;
-        linker.instantiate_pre(component)
-    } else {
-        base.instantiate_pre(component)
+    let names = type_imports(engine, component);
+    if names.is_empty() {
+        return base.instantiate_pre(component);
     }
+    let mut linker = base.clone();
+    define_instances(&mut linker, &names)?;
+    linker.instantiate_pre(component)
 }
 
 /// The interfaces and functions a component exports, and how many functions.

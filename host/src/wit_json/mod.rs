@@ -47,8 +47,8 @@ pub use call::{arguments, outcome};
 pub use content::is_content_block;
 pub use convert::{JsonError, from_json, json_name, to_json};
 pub use param::{Param, RULE_KEYWORDS};
-pub(crate) use schema::closed_object;
 pub use schema::schema_for;
+pub(crate) use schema::{closed_object, one_property};
 
 use wasmtime::component::Type;
 

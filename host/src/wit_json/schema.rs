@@ -69,14 +69,14 @@ pub fn schema_for(ty: &Type) -> Value {
         Type::Option(option) => {
             let inner = option.ty();
             if nullable(&inner) {
-                or_null(one_property("some", schema_for(&inner)))
+                or_null(Value::Object(one_property("some", schema_for(&inner))))
             } else {
                 or_null(schema_for(&inner))
             }
         }
         Type::Result(result) => {
             let case = |name: &str, payload: Option<Type>| {
-                one_property(name, payload.map_or_else(|| json!({ "type": "null" }), |t| schema_for(&t)))
+                Value::Object(one_property(name, payload.map_or_else(|| json!({ "type": "null" }), |t| schema_for(&t))))
             };
             object([("oneOf", Value::Array(vec![case("ok", result.ok()), case("err", result.err())]))])
         }
@@ -88,7 +88,7 @@ pub fn schema_for(ty: &Type) -> Value {
 /// `json!`, which copies (serializes) every value it is given as an expression: with
 /// schemas inside schemas, each level copied everything below it again (issue 14:
 /// building the study's 89 tool schemas was a tenth of `cemcp serve`'s start-up).
-pub(crate) fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
     Value::Object(fields(entries))
 }
 
@@ -116,8 +116,8 @@ pub(crate) fn closed_object(
 }
 
 /// An object schema with one required property, `name`.
-fn one_property(name: &str, schema: Value) -> Value {
-    Value::Object(closed_object(std::iter::once((name.to_owned(), schema)).collect(), vec![name.to_owned()]))
+pub(crate) fn one_property(name: &str, schema: Value) -> serde_json::Map<String, Value> {
+    closed_object(std::iter::once((name.to_owned(), schema)).collect(), vec![name.to_owned()])
 }
 
 /// An array schema of exactly `items`, in order.
