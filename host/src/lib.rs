@@ -44,3 +44,10 @@ pub use program::{Program, ProgramError};
 pub use program::{RunError, RunOptions, RunOutput, RunStats, TracedCall};
 pub use runtime::Runtime;
 pub use sandbox::limits::{CancelToken, LimitExceeded, RunHalt};
+
+/// The cores this process may use, asked once: `available_parallelism` reads the
+/// cgroup's files on every call, and a start asked it several times.
+pub(crate) fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get))
+}

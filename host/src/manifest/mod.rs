@@ -407,8 +407,7 @@ impl Manifest {
             ));
         }
 
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        let max_runs = file.server.max_runs.unwrap_or(cores);
+        let max_runs = file.server.max_runs.unwrap_or_else(crate::cores);
         if max_runs == 0 {
             problems.push(Problem::new(&Location::Server, "max-runs", "must be at least 1"));
         }

@@ -150,14 +150,16 @@ impl Tool {
 
     /// Reads a tool's component (checking its pin before compiling anything),
     /// compiles it or takes it from the cache, checks it, and pre-instantiates it
-    /// with its resolved `grants`, linked with `base` ([`Tool::base_linker`]).
+    /// with its resolved `grants`, linked with what `base` gives when it is needed
+    /// ([`Tool::base_linker`], which may still be in the making while the component
+    /// loads).
     ///
     /// # Errors
     ///
     /// A [`ToolError`] saying what is wrong with the component.
-    pub fn load(
+    pub fn load<'a>(
         engine: &Engine,
-        base: &Linker<ToolState>,
+        base: impl FnOnce() -> Result<&'a Linker<ToolState>, ToolError>,
         cache: &ComponentCache,
         spec: &ToolSpec,
         grants: ToolGrants,
@@ -170,7 +172,8 @@ impl Tool {
         })?;
         let (interfaces, func_count) = exports(engine, &component)?;
         let docs = Docs::load(cache, engine, &file, &spec.name, &interfaces);
-        let pre = pre_instantiate(engine, base, &component).map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
+        let pre =
+            pre_instantiate(engine, base()?, &component).map_err(|e| ToolError::Link(crate::failure::plain(&e)))?;
         Ok(Self {
             name: spec.name.clone(),
             digest: file.digest().to_owned(),
