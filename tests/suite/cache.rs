@@ -204,6 +204,20 @@ fn a_program_sent_again_is_taken_as_linked_and_its_runs_still_start_fresh() {
     }
 }
 
+#[test]
+fn a_registered_program_is_known_by_its_own_digest() {
+    // A run by name takes the digest read with the manifest instead of hashing the
+    // bytes again: it must be theirs, or the recent programs would serve another.
+    let bed = TestBed::new();
+    let runtime = bed.base_runtime();
+    let Some(cemcp::runtime::Registered::Component { wasm, digest }) = runtime.registered_program("report") else {
+        panic!("the base manifest registers the `report` component");
+    };
+    assert_eq!(digest, &cemcp::cache::digest(wasm));
+    let linked = runtime.program_for(wasm, runtime.profile(None).unwrap()).unwrap();
+    assert_eq!(&linked.digest, digest);
+}
+
 /// Every function's docs as agents read them, tool by tool.
 fn docs_of(runtime: &Runtime) -> Vec<(String, cemcp::tool::FuncDocs)> {
     let tools = runtime.tools().iter();

@@ -316,8 +316,16 @@ fn search(profile: &Profile, args: &SearchArgs) -> CallToolResult {
 
 /// What to run: a component, or a script in an interpreter.
 enum Job {
-    Component(Arc<[u8]>),
-    Script { language: Language, source: Arc<str> },
+    /// A component's bytes, and their digest when it was taken before (a registered
+    /// program's).
+    Component {
+        wasm: Arc<[u8]>,
+        digest: Option<String>,
+    },
+    Script {
+        language: Language,
+        source: Arc<str>,
+    },
 }
 
 async fn run(
@@ -329,11 +337,13 @@ async fn run(
 ) -> CallToolResult {
     let job = match (args.component, args.name) {
         (Some(encoded), None) => match decode_program(&encoded, super::MAX_PROGRAM_BYTES) {
-            Ok(wasm) => Job::Component(wasm.into()),
+            Ok(wasm) => Job::Component { wasm: wasm.into(), digest: None },
             Err(message) => return invalid_arguments(&message),
         },
         (None, Some(name)) => match runtime.registered_program(&name) {
-            Some(Registered::Component(wasm)) => Job::Component(Arc::clone(wasm)),
+            Some(Registered::Component { wasm, digest }) => {
+                Job::Component { wasm: Arc::clone(wasm), digest: Some(digest.clone()) }
+            }
             Some(Registered::Script { language, source }) => {
                 Job::Script { language: *language, source: Arc::clone(source) }
             }
@@ -370,7 +380,10 @@ async fn execute(
     let load = {
         let runtime = Arc::clone(&runtime);
         move || match job {
-            Job::Component(wasm) => runtime.program_for(&wasm, &profile).map(|p| (p, None)),
+            Job::Component { wasm, digest: Some(digest) } => {
+                runtime.program_digested(&wasm, digest, &profile).map(|p| (p, None))
+            }
+            Job::Component { wasm, digest: None } => runtime.program_for(&wasm, &profile).map(|p| (p, None)),
             Job::Script { language, source } => runtime.interpreter_for(language, &profile).map(|p| (p, Some(source))),
         }
     };

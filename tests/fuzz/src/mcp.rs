@@ -126,7 +126,7 @@ fn make_bed() -> anyhow::Result<Bed> {
     for language in runtime.languages().collect::<Vec<_>>() {
         runtime.interpreter_for(language, profile)?;
     }
-    if let Some(Registered::Component(wasm)) = runtime.registered_program("report") {
+    if let Some(Registered::Component { wasm, .. }) = runtime.registered_program("report") {
         runtime.load_program(wasm, None)?;
     }
     let mut tools: Vec<(String, Vec<String>)> = cemcp::mcp::mcp_tools(profile)
