@@ -65,8 +65,12 @@ pub(crate) fn tools(
         let helpers: Vec<_> = (1..workers)
             .filter_map(|_| std::thread::Builder::new().name("cemcp-load".into()).spawn_scoped(scope, work).ok())
             .collect();
-        // Its error, if any, is each tool's.
-        let _ = linker();
+        // While helpers load, this thread makes the linker first; alone, it makes it
+        // when its first tool needs it (a manifest without tools never does). Its
+        // error, if any, is each tool's.
+        if !helpers.is_empty() {
+            let _ = linker();
+        }
         let mut outcomes = work();
         for helper in helpers {
             // A helper that panicked loses its tools; they are reported below.
