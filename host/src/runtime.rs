@@ -169,6 +169,11 @@ impl Runtime {
         &self.manifest
     }
 
+    /// The compiled-component cache it loads from.
+    pub fn cache(&self) -> &ComponentCache {
+        &self.cache
+    }
+
     /// Every loaded tool, in name order.
     pub fn tools(&self) -> &[Arc<Tool>] {
         &self.tools

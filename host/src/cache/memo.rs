@@ -78,12 +78,10 @@ impl Identity {
 /// When the file cannot be opened or read.
 #[cfg(unix)]
 pub fn digest_file(dir: &Path, path: &Path) -> std::io::Result<String> {
-    let memo = memo_path(dir, path);
-    if let Ok(meta) = std::fs::metadata(path)
-        && let Some(digest) = remembered(&memo, Identity::of(&meta))
-    {
+    if let Some(digest) = remembered_digest(dir, path) {
         return Ok(digest);
     }
+    let memo = memo_path(dir, path);
     let started = SystemTime::now();
     let mut file = File::open(path)?;
     let before = file.metadata()?;
@@ -97,6 +95,19 @@ pub fn digest_file(dir: &Path, path: &Path) -> std::io::Result<String> {
         tracing::debug!("cannot remember the digest of `{}`: {e:#}", path.display());
     }
     Ok(digest)
+}
+
+/// The digest remembered in `dir` for the file at `path` as it is now, if any.
+#[cfg(unix)]
+pub fn remembered_digest(dir: &Path, path: &Path) -> Option<String> {
+    let meta = std::fs::metadata(path).ok()?;
+    remembered(&memo_path(dir, path), Identity::of(&meta))
+}
+
+/// Without file identities, nothing is remembered.
+#[cfg(not(unix))]
+pub fn remembered_digest(_dir: &Path, _path: &Path) -> Option<String> {
+    None
 }
 
 /// Without file identities, every start hashes.

@@ -155,6 +155,12 @@ impl ComponentCache {
         }
     }
 
+    /// The digest of the component file at `path` if it is remembered for the file
+    /// as it is now (see `memo`); never reads or hashes the file.
+    pub fn remembered_digest(&self, path: &Path) -> Option<String> {
+        self.dir.as_deref().and_then(|dir| memo::remembered_digest(dir, path))
+    }
+
     /// Whether the directory may be used: if it exists, neither group nor others may
     /// write it (its entries are machine code that cemcp runs).
     ///
@@ -288,24 +294,67 @@ impl ComponentCache {
         tag: &str,
         derive: impl FnOnce() -> wasmtime::Result<Vec<u8>>,
     ) -> wasmtime::Result<Vec<u8>> {
-        let Some(dir) = &self.dir else { return derive() };
-        let entry = dir.join(entry_name(engine, digest).replace(".cwasm", &format!("-{tag}.wasm")));
+        let name = entry_name(engine, digest).replace(".cwasm", &format!("-{tag}"));
+        if let Some(bytes) = self.kept(&name) {
+            return Ok(bytes);
+        }
+        let bytes = derive()?;
+        self.keep(&name, &bytes);
+        Ok(bytes)
+    }
+
+    /// The bytes kept under `name` ([`ComponentCache::keep`]), if they are there and
+    /// whole (an entry damaged or cut short is ignored, and logged); `None` when
+    /// caching is off.
+    ///
+    /// # Ambient authority
+    ///
+    /// Reads the entry, and marks it used, in the cache directory.
+    pub fn kept(&self, name: &str) -> Option<Vec<u8>> {
+        let entry = self.dir.as_ref()?.join(format!("{name}.wasm"));
         match std::fs::read(&entry).map(|bytes| checked(&bytes).map(<[u8]>::to_vec)) {
             Ok(Ok(bytes)) => {
                 mark_used(&entry);
-                return Ok(bytes);
+                Some(bytes)
             }
-            Ok(Err(damage)) => tracing::warn!(entry = %entry.display(), "ignoring a damaged cache entry: {damage}"),
-            Err(_) => {}
+            Ok(Err(damage)) => {
+                tracing::warn!(entry = %entry.display(), "ignoring a damaged cache entry: {damage}");
+                None
+            }
+            Err(_) => None,
         }
-        let bytes = derive()?;
+    }
+
+    /// Keeps `bytes` under `name` (letters, digits, `-` and `_`) with a checksum,
+    /// written atomically; evicted like compiled entries. A failure to write is
+    /// logged: the cache only saves work.
+    ///
+    /// # Ambient authority
+    ///
+    /// Creates and writes files in the cache directory.
+    pub fn keep(&self, name: &str, bytes: &[u8]) {
+        let Some(dir) = &self.dir else { return };
+        let entry = dir.join(format!("{name}.wasm"));
         let written =
-            create_private_dir(dir).map_err(anyhow::Error::from).and_then(|()| write_entry(dir, &entry, &bytes));
+            create_private_dir(dir).map_err(anyhow::Error::from).and_then(|()| write_entry(dir, &entry, bytes));
         if let Err(e) = written {
             tracing::warn!(dir = %dir.display(), "cannot write the component cache: {e}");
         }
-        Ok(bytes)
     }
+}
+
+/// Names the build of cemcp that is running, so that what one build derived (docs,
+/// the MCP tool list) is not used by another: its version and the executable's size
+/// and modification time.
+pub(crate) fn build_stamp() -> &'static str {
+    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    STAMP.get_or_init(|| {
+        let meta = std::env::current_exe().and_then(std::fs::metadata);
+        let modified = meta.as_ref().ok().and_then(|m| m.modified().ok());
+        let since = modified.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).unwrap_or_default();
+        let len = meta.map(|m| m.len()).unwrap_or_default();
+        format!("{}-{len:x}-{:x}", env!("CARGO_PKG_VERSION"), since.as_nanos())
+    })
 }
 
 /// Marks an entry as just used, so that eviction keeps it longest.

@@ -356,12 +356,32 @@ fn audit(args: &AuditArgs) -> Result<(), Failure> {
 }
 
 fn serve(args: &ServeArgs) -> Result<(), Failure> {
-    let runtime = std::sync::Arc::new(args.common.runtime()?);
-    let tokio = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| Failure::before(anyhow::anyhow!("cannot start the async runtime: {e}")))?;
     let profile = args.common.profile.as_deref();
+    let manifest = Manifest::load(&args.common.manifest).map_err(Failure::before)?;
+    let cache = args.common.cache.cache();
+    // Over stdio, the list kept by the last start of the same manifest and
+    // components is answered while the tools load (`mcp::WarmList`).
+    let warm = match args.http {
+        None if cache.check().is_ok() => crate::mcp::WarmList::of(&manifest, &cache, profile, args.expose)
+            .and_then(|warm| warm.read(&cache).map(|kept| (warm, kept))),
+        _ => None,
+    };
+    if let Some((warm, kept)) = warm {
+        let start =
+            crate::mcp::WarmStart::begin(kept, warm, manifest, cache, profile, args.expose).map_err(Failure::before)?;
+        let tokio = async_runtime()?;
+        let served = tokio.block_on(start.serve());
+        // A blocking read of stdin (when it is not a pipe) must not keep the process
+        // from exiting.
+        tokio.shutdown_timeout(std::time::Duration::from_millis(100));
+        return served.map_err(|failure| match failure {
+            crate::mcp::WarmFailure::Load(e) => Failure::before(e),
+            crate::mcp::WarmFailure::Serve(e) => Failure::during(e),
+        });
+    }
+    let runtime = std::sync::Arc::new(Runtime::new(manifest, cache).map_err(Failure::before)?);
+    runtime.profile(profile).map_err(Failure::before)?;
+    let tokio = async_runtime()?;
     tokio
         .block_on(async {
             match args.http {
@@ -370,6 +390,13 @@ fn serve(args: &ServeArgs) -> Result<(), Failure> {
             }
         })
         .map_err(Failure::during)
+}
+
+fn async_runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::before(anyhow::anyhow!("cannot start the async runtime: {e}")))
 }
 
 fn read_input(path: &std::path::Path) -> anyhow::Result<String> {

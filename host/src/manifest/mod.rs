@@ -39,6 +39,8 @@ pub const MANIFEST_VERSION: u32 = 1;
 pub struct Manifest {
     /// Where the manifest was read from.
     pub path: PathBuf,
+    /// The sha256 of its text (`sha256:<hex>`): this version of it.
+    pub digest: String,
     /// Tool components by name, in name order.
     pub tools: BTreeMap<String, ToolSpec>,
     /// Program profiles by name.
@@ -443,6 +445,7 @@ impl Manifest {
         if problems.is_empty() {
             Ok(Self {
                 path: path.to_path_buf(),
+                digest: crate::cache::digest(text.as_bytes()),
                 tools,
                 profiles,
                 default_profile: file.default_profile,

@@ -122,7 +122,8 @@ pub async fn serve_http(
         }
     });
     let serving = async move { axum::serve(listener, app).await.map_err(anyhow::Error::from) };
-    shutdown.run(&runtime, serving).await
+    let load = || Some(runtime.admission().load());
+    shutdown.run(runtime.manifest().server.drain, load, serving).await
 }
 
 async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {

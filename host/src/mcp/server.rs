@@ -12,18 +12,18 @@ use std::future::Future;
 use std::sync::Arc;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CompleteRequestMethod, CompleteRequestParams, CompleteResult,
-    Implementation, InitializeResult, ListPromptsRequestMethod, ListPromptsResult, ListResourceTemplatesRequestMethod,
-    ListResourceTemplatesResult, ListResourcesRequestMethod, ListResourcesResult, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod, CompleteRequestParams,
+    CompleteResult, Implementation, InitializeResult, ListPromptsRequestMethod, ListPromptsResult,
+    ListResourceTemplatesRequestMethod, ListResourceTemplatesResult, ListResourcesRequestMethod, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, ServerCapabilities, Tool,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 
 use super::Shutdown;
 use super::code_mode;
-use super::tools_mode::{self, McpTool, mcp_tools};
-use crate::profile::Profile;
+use super::stage::{Loaded, Progress, Stage, Starting};
+use super::tools_mode;
 use crate::runtime::Runtime;
 
 /// Which MCP tools the server offers.
@@ -45,11 +45,9 @@ pub struct CemcpServer {
 
 #[derive(Clone)]
 struct Inner {
-    runtime: Arc<Runtime>,
-    /// The serving profile, resolved once.
-    profile: Arc<Profile>,
     expose: Expose,
-    tools: Arc<[McpTool]>,
+    /// How far it has started (loaded at once for [`CemcpServer::new`]).
+    progress: Progress,
     /// When new calls are refused and calls in flight cancelled; which calls are in
     /// flight.
     shutdown: Shutdown,
@@ -63,9 +61,17 @@ impl CemcpServer {
     ///
     /// When the profile does not exist.
     pub fn new(runtime: Arc<Runtime>, profile: Option<&str>, expose: Expose) -> anyhow::Result<Self> {
-        let profile = Arc::clone(runtime.profile(profile)?);
-        let tools = if expose == Expose::Code { Arc::default() } else { mcp_tools(&profile).into() };
-        Ok(Self { inner: Arc::new(Inner { runtime, profile, expose, tools, shutdown: Shutdown::new() }) })
+        let progress = Progress::loaded(Loaded::new(runtime, profile, expose)?);
+        Ok(Self { inner: Arc::new(Inner { expose, progress, shutdown: Shutdown::new() }) })
+    }
+
+    /// A server offering `expose` before its runtime has loaded: it lists what
+    /// [`Starting`] gives it (the list the same manifest, components, profile and
+    /// build of cemcp gave before), and its calls wait until `Starting` says the tools
+    /// have loaded.
+    pub(crate) fn starting(expose: Expose) -> (Self, Starting) {
+        let (progress, starting) = Starting::new(expose);
+        (Self { inner: Arc::new(Inner { expose, progress, shutdown: Shutdown::new() }) }, starting)
     }
 
     /// The same server, stopped by `shutdown`: it refuses new calls once that is
@@ -73,13 +79,59 @@ impl CemcpServer {
     /// there meanwhile.
     #[must_use]
     pub fn stopped_by(self, shutdown: Shutdown) -> Self {
-        let Inner { runtime, profile, expose, tools, .. } = Arc::unwrap_or_clone(self.inner);
-        Self { inner: Arc::new(Inner { runtime, profile, expose, tools, shutdown }) }
+        let Inner { expose, progress, .. } = Arc::unwrap_or_clone(self.inner);
+        Self { inner: Arc::new(Inner { expose, progress, shutdown }) }
     }
 
-    fn listed(&self) -> Vec<Tool> {
-        let mut listed: Vec<Tool> = self
-            .inner
+    /// The runtime, once it has loaded.
+    pub(crate) fn runtime(&self) -> Option<Arc<Runtime>> {
+        self.inner.progress.loaded_now().map(|loaded| Arc::clone(&loaded.runtime))
+    }
+
+    /// Lets a server started warm load its tools now (the session has ended).
+    pub(crate) fn load_now(&self) {
+        self.inner.progress.go();
+    }
+
+    /// How far the server has started, once it has something to answer with (a call
+    /// waits for `Loaded` or `Failed`, a list for any); the tools may load from now.
+    /// `None` when the call was cancelled or the server is closing first.
+    async fn reached(&self, context: &RequestContext<RoleServer>, loaded: bool) -> Option<Stage> {
+        self.inner.progress.go();
+        let mut stage = self.inner.progress.stage.clone();
+        let ready = |stage: &Stage| match stage {
+            Stage::Starting => false,
+            Stage::Listed(_) => !loaded,
+            Stage::Loaded(_) | Stage::Failed(_) => true,
+        };
+        tokio::select! {
+            reached = stage.wait_for(ready) => reached.ok().map(|s| s.clone()),
+            () = context.ct.cancelled() => None,
+            () = self.inner.shutdown.closing().cancelled() => None,
+        }
+    }
+
+    /// The loaded runtime, waiting for it while it loads; else the call's answer.
+    async fn loaded(&self, context: &RequestContext<RoleServer>) -> Result<Arc<Loaded>, CallToolResult> {
+        if let Some(loaded) = self.inner.progress.loaded_now() {
+            return Ok(loaded);
+        }
+        match self.reached(context, true).await {
+            Some(Stage::Loaded(loaded)) => Ok(loaded),
+            Some(Stage::Failed(why)) => Err(super::call::tool_error(&format!("the server cannot serve: {why}"))),
+            _ => Err(super::call::busy(
+                "the call was cancelled, or the server closed, before its tools loaded; nothing ran",
+            )),
+        }
+    }
+
+    /// What `tools/list` answers once the server is loaded.
+    pub(crate) fn listed(&self) -> Vec<Tool> {
+        self.inner.progress.loaded_now().map_or_else(Vec::new, |loaded| self.listed_from(&loaded))
+    }
+
+    fn listed_from(&self, loaded: &Loaded) -> Vec<Tool> {
+        let mut listed: Vec<Tool> = loaded
             .tools
             .iter()
             .map(|t| {
@@ -89,8 +141,8 @@ impl CemcpServer {
             })
             .collect();
         if self.inner.expose != Expose::Tools {
-            let programs: Vec<&str> = self.inner.runtime.registered_programs().collect();
-            let languages: Vec<&str> = self.inner.runtime.languages().map(|l| l.name()).collect();
+            let programs: Vec<&str> = loaded.runtime.registered_programs().collect();
+            let languages: Vec<&str> = loaded.runtime.languages().map(|l| l.name()).collect();
             listed.extend(code_mode::definitions(&programs, &languages));
         }
         listed
@@ -114,12 +166,20 @@ impl ServerHandler for CemcpServer {
             .with_instructions(instructions)
     }
 
-    fn list_tools(
+    async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
-    ) -> impl Future<Output = Result<ListToolsResult, McpError>> + Send + '_ {
-        std::future::ready(Ok(ListToolsResult::with_all_items(self.listed())))
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
+        let listed = match self.reached(&context, false).await {
+            Some(Stage::Listed(listed)) => listed.to_vec(),
+            Some(Stage::Loaded(loaded)) => self.listed_from(&loaded),
+            Some(Stage::Failed(why)) => {
+                return Err(McpError::internal_error(format!("the server cannot serve: {why}"), None));
+            }
+            Some(Stage::Starting) | None => return Err(McpError::internal_error("the server is closing", None)),
+        };
+        Ok(ListToolsResult::with_all_items(listed))
     }
 
     async fn call_tool(
@@ -132,21 +192,30 @@ impl ServerHandler for CemcpServer {
         let started = std::time::Instant::now();
         let accepted = inner.shutdown.accept();
         let closing = inner.shutdown.closing();
-        let result = if accepted.is_none() {
-            super::call::busy(super::shutdown::STOPPING)
-        } else if let Some(tool) = inner.tools.iter().find(|t| t.name == request.name) {
-            tools_mode::call(tool, arguments, &context, closing).await
-        } else if inner.expose != Expose::Tools && code_mode::is_code_tool(&request.name) {
-            let runtime = Arc::clone(&inner.runtime);
-            code_mode::call(&request.name, runtime, &inner.profile, arguments, &context, closing).await
+        let loaded = if accepted.is_none() {
+            Err(super::call::busy(super::shutdown::STOPPING))
         } else {
-            return Err(McpError::invalid_params(format!("no tool named `{}`", request.name), None));
+            self.loaded(&context).await
+        };
+        let serving = loaded.as_ref().ok().map(Arc::clone);
+        let result = match loaded {
+            Err(answer) => answer,
+            Ok(loaded) => {
+                if let Some(tool) = loaded.tools.iter().find(|t| t.name == request.name) {
+                    tools_mode::call(tool, arguments, &context, closing).await
+                } else if inner.expose != Expose::Tools && code_mode::is_code_tool(&request.name) {
+                    let runtime = Arc::clone(&loaded.runtime);
+                    code_mode::call(&request.name, runtime, &loaded.profile, arguments, &context, closing).await
+                } else {
+                    return Err(McpError::invalid_params(format!("no tool named `{}`", request.name), None));
+                }
+            }
         };
         let client = context.peer.peer_info().map(|info| info.client_info.name.clone()).unwrap_or_default();
         tracing::info!(
             client = %client,
             tool = %request.name,
-            profile = %inner.profile.name,
+            profile = %serving.as_ref().map_or("", |l| l.profile.name.as_str()),
             duration_ms = started.elapsed().as_secs_f64() * 1000.0,
             outcome = if result.is_error == Some(true) { "error" } else { "ok" },
             "tool call"

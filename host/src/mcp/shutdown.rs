@@ -13,7 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tokio_util::task::task_tracker::TaskTrackerToken;
 
-use crate::runtime::Runtime;
+use crate::admission::Load;
 
 /// What a call sent while the server stops is told (over stdio `[cemcp: busy]`, over
 /// HTTP a 503): nothing ran.
@@ -62,10 +62,13 @@ impl Shutdown {
     }
 
     /// Runs `serving` until it ends, or until SIGINT or SIGTERM; then stops as the
-    /// module says and returns `Ok`, so that the process exits with status 0.
+    /// module says, giving calls in flight `drain`, and returns `Ok`, so that the
+    /// process exits with status 0. `load` tells how many runs run and wait (`None`
+    /// while the runtime is still loading).
     pub(super) async fn run(
         &self,
-        runtime: &Runtime,
+        drain: Duration,
+        load: impl Fn() -> Option<Load>,
         serving: impl std::future::Future<Output = anyhow::Result<()>>,
     ) -> anyhow::Result<()> {
         let mut serving = std::pin::pin!(serving);
@@ -75,13 +78,13 @@ impl Shutdown {
         };
         self.stopping.cancel();
         self.calls.close();
-        let drain = runtime.manifest().server.drain;
-        let load = runtime.admission().load();
+        let runs = load().map_or_else(
+            || "the tools still loading".to_owned(),
+            |load| format!("{} run(s) running, {} waiting for a place", load.running, load.waiting),
+        );
         eprintln!(
-            "cemcp: {signal}: stopping; {} call(s) in flight ({} run(s) running, {} waiting for a place), given {} to finish",
+            "cemcp: {signal}: stopping; {} call(s) in flight ({runs}), given {} to finish",
             self.calls.len(),
-            load.running,
-            load.waiting,
             humantime::format_duration(drain)
         );
         let finished = tokio::select! {

@@ -106,7 +106,7 @@ impl Docs {
         };
         let wasm = || file.bytes().map_err(|e| wasmtime::format_err!("{e}"));
         // Docs are kept only when the component could be read.
-        let stored = cache.derived(engine, file.digest(), &format!("docs-{}", code_stamp()), || {
+        let stored = cache.derived(engine, file.digest(), &format!("docs-{}", crate::cache::build_stamp()), || {
             serde_json::to_vec(&decode(wasm()?)).map_err(wasmtime::Error::from)
         });
         let decoded = stored.ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).unwrap_or_else(|| {
@@ -182,20 +182,6 @@ struct DecodedFunc {
     signature: String,
     docs: String,
     declarations: Declarations,
-}
-
-/// Names the code that derives docs, so that docs kept in the cache by another
-/// build of cemcp are not used: the running executable's size and modification time.
-/// (A new build decodes each component's docs again, once.)
-fn code_stamp() -> &'static str {
-    static STAMP: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    STAMP.get_or_init(|| {
-        let meta = std::env::current_exe().and_then(std::fs::metadata);
-        let modified = meta.as_ref().ok().and_then(|m| m.modified().ok());
-        let since = modified.and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).unwrap_or_default();
-        let len = meta.map(|m| m.len()).unwrap_or_default();
-        format!("{}-{len:x}-{:x}", env!("CARGO_PKG_VERSION"), since.as_nanos())
-    })
 }
 
 /// The interfaces a component exports, with signatures and docs.

@@ -1,5 +1,6 @@
-//! `native_mcp DIR`: the reference MCP server of the benchmarks (`tests/benches/mcp.rs`),
-//! built on the same SDK as cemcp (rmcp) and spoken to over stdio.
+//! `native_mcp DIR [TOOLS.json]`: the reference MCP server of the benchmarks
+//! (`tests/benches/mcp.rs`), built on the same SDK as cemcp (rmcp) and spoken to over
+//! stdio.
 //!
 //! It serves the same two functions as cemcp's `kv` tool, natively: `kv_get` and
 //! `kv_put` on one file per key in `DIR` (keys of `[A-Za-z0-9_-]` only; the rest are
@@ -7,6 +8,10 @@
 //! tools mode (the value as text and as `{"result": ...}`). What it does not do is
 //! what cemcp adds: a sandbox, a fresh instance per call, limits, gates.
 //! So the difference between the two is the price of those.
+//!
+//! With `TOOLS.json` (a JSON array of MCP tools, as a `tools/list` answer holds them)
+//! it lists those too, read at start, without being able to call them: the reference
+//! for what listing as many tools as cemcp does costs a server and its client.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +28,8 @@ use serde_json::{Map, Value, json};
 #[derive(Clone)]
 struct Kv {
     dir: Arc<PathBuf>,
+    /// Listed too, never called.
+    more: Arc<Vec<Tool>>,
 }
 
 impl Kv {
@@ -75,10 +82,12 @@ impl ServerHandler for Kv {
     ) -> Result<ListToolsResult, McpError> {
         let key = json!({ "key": { "type": "string" } });
         let pair = json!({ "key": { "type": "string" }, "value": { "type": "string" } });
-        Ok(ListToolsResult::with_all_items(vec![
+        let mut tools = vec![
             tool("kv_get", "The value stored under a key, or null.", &key),
             tool("kv_put", "Stores a value under a key.", &pair),
-        ]))
+        ];
+        tools.extend(self.more.iter().cloned());
+        Ok(ListToolsResult::with_all_items(tools))
     }
 
     async fn call_tool(
@@ -103,9 +112,17 @@ impl ServerHandler for Kv {
 /// A multi-threaded runtime, as cemcp serve runs and as rmcp's examples are written.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let dir = std::env::args_os().nth(1).map(PathBuf::from).context("usage: native_mcp DIR")?;
+    let mut args = std::env::args_os().skip(1);
+    let dir = args.next().map(PathBuf::from).context("usage: native_mcp DIR [TOOLS.json]")?;
     anyhow::ensure!(dir.is_dir(), "{} is not a directory", dir.display());
-    let server = Kv { dir: Arc::new(dir) }.serve(rmcp::transport::stdio()).await?;
+    let more = match args.next().map(PathBuf::from) {
+        Some(path) => {
+            let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            serde_json::from_slice(&text).with_context(|| format!("{} is not a JSON array of tools", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let server = Kv { dir: Arc::new(dir), more: Arc::new(more) }.serve(rmcp::transport::stdio()).await?;
     server.waiting().await?;
     Ok(())
 }
