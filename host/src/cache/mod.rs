@@ -39,7 +39,10 @@
 //! excluded by its permissions.)
 //!
 //! `digests/` remembers each component file's digest by its identity, so that an
-//! unchanged component is not hashed at every start (`memo`).
+//! unchanged component is not hashed at every start (`memo`). Entries kept by name
+//! ([`ComponentCache::keep`]: the tool list a stdio server answers its next start
+//! with, see `mcp::WarmList`) carry the same inline header as derived entries and are
+//! evicted with them.
 
 mod memo;
 

@@ -45,7 +45,7 @@ pub const MAX_REQUEST_BYTES: usize = 48 << 20;
 /// Serves MCP over stdin/stdout until the client disconnects or the process is
 /// asked to stop. When stdin closes, the client's runs are cancelled at once and
 /// this returns; on SIGINT or SIGTERM it stops gracefully (`[server] drain`). Then
-/// the tool list is kept in the runtime's cache for the next start ([`WarmList`]);
+/// the tool list is kept in the runtime's cache for the next start (`mcp::warm`);
 /// kept then, not at the start, so that writing it never delays this start.
 ///
 /// # Errors
