@@ -104,12 +104,14 @@ async fn a_second_start_lists_what_the_first_loaded_and_its_calls_wait_for_the_t
     assert!(!log.contains(KEPT), "the first start has no list to answer with: {log}");
 
     let second = Session::start(&bed).await;
+    // Listed first: answered from the kept list (the tools load once it is).
+    assert_eq!(second.listed().await, listed, "the kept list is the list the tools give");
     // Sent at once, while the tools may still be loading: answered when they are.
     let put = second.call("kv_put", json!({ "key": "greeting", "value": "hello" })).await;
     assert_ne!(put.is_error, Some(true), "{}", text(&put));
     let got = second.call("kv_get", json!({ "key": "greeting" })).await;
     assert_eq!(text(&got), "hello");
-    assert_eq!(second.listed().await, listed, "the kept list is the list the tools give");
+    assert_eq!(second.listed().await, listed, "the loaded list is the kept one");
     let (status, log) = second.stop().await;
     assert_eq!(status, Some(0), "{log}");
     assert!(log.contains(KEPT), "the second start answers from the kept list: {log}");

@@ -65,10 +65,11 @@ impl CemcpServer {
         Ok(Self { inner: Arc::new(Inner { expose, progress, shutdown: Shutdown::new() }) })
     }
 
-    /// A server offering `expose` before its runtime has loaded: it lists what
-    /// [`Starting`] gives it (the list the same manifest, components, profile and
-    /// build of cemcp gave before), and its calls wait until `Starting` says the tools
-    /// have loaded.
+    /// A server offering `expose` before its runtime has loaded: it answers
+    /// `tools/list` with the kept list (the list the same manifest, components,
+    /// profile and build of cemcp gave before; its transport writes it, see
+    /// [`super::warm`]), and its calls wait until `Starting` says the tools have
+    /// loaded.
     pub(crate) fn starting(expose: Expose) -> (Self, Starting) {
         let (progress, starting) = Starting::new(expose);
         (Self { inner: Arc::new(Inner { expose, progress, shutdown: Shutdown::new() }) }, starting)
@@ -100,8 +101,7 @@ impl CemcpServer {
         self.inner.progress.go();
         let mut stage = self.inner.progress.stage.clone();
         let ready = |stage: &Stage| match stage {
-            Stage::Starting => false,
-            Stage::Listed(_) => !loaded,
+            Stage::Listed => !loaded,
             Stage::Loaded(_) | Stage::Failed(_) => true,
         };
         tokio::select! {
@@ -172,12 +172,12 @@ impl ServerHandler for CemcpServer {
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let listed = match self.reached(&context, false).await {
-            Some(Stage::Listed(listed)) => listed.to_vec(),
+            Some(Stage::Listed) => return Ok(super::warm::kept_answer()),
             Some(Stage::Loaded(loaded)) => self.listed_from(&loaded),
             Some(Stage::Failed(why)) => {
                 return Err(McpError::internal_error(format!("the server cannot serve: {why}"), None));
             }
-            Some(Stage::Starting) | None => return Err(McpError::internal_error("the server is closing", None)),
+            None => return Err(McpError::internal_error("the server is closing", None)),
         };
         Ok(ListToolsResult::with_all_items(listed))
     }

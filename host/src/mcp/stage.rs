@@ -1,6 +1,6 @@
 //! How far a server has started: a server made from a loaded runtime starts
 //! [`Stage::Loaded`]; a stdio server started warm (see [`super::warm`]) goes from
-//! [`Stage::Starting`] to [`Stage::Listed`] (the kept list read) to `Loaded` or
+//! [`Stage::Listed`] (answering with the kept list) to `Loaded` or
 //! [`Stage::Failed`], told by its [`Starting`] end, which a blocking thread holds.
 //!
 //! Loading the tools waits until the client has been answered its list, or has made
@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Duration;
 
-use rmcp::model::Tool;
 use tokio::sync::watch;
 
 use super::Expose;
@@ -28,10 +27,9 @@ pub(crate) const LOAD_ANYWAY: Duration = Duration::from_millis(100);
 /// Where a server is in its start.
 #[derive(Clone)]
 pub(super) enum Stage {
-    /// Nothing to answer with yet.
-    Starting,
-    /// The list kept by the last start, answered while the tools load.
-    Listed(Arc<[Tool]>),
+    /// The list kept by the last start is answered while the tools load (the stdio
+    /// transport holds it: see [`super::warm::encode_kept`]).
+    Listed,
     /// Serving.
     Loaded(Arc<Loaded>),
     /// The tools cannot be loaded, and why.
@@ -101,14 +99,9 @@ pub(crate) struct Starting {
 impl Starting {
     /// A server's progress starting with `expose`, and its loading end.
     pub(super) fn new(expose: Expose) -> (Progress, Self) {
-        let (sender, stage) = watch::channel(Stage::Starting);
+        let (sender, stage) = watch::channel(Stage::Listed);
         let (go_sender, go) = sync_channel(1);
         (Progress { stage, go: Some(go_sender) }, Self { stage: sender, go, expose })
-    }
-
-    /// The kept list has been read: the server answers `tools/list` with it.
-    pub(crate) fn listed(&self, listed: Vec<Tool>) {
-        self.stage.send_replace(Stage::Listed(listed.into()));
     }
 
     /// Waits until the tools may load (see the module), at most `longest`.

@@ -30,6 +30,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use super::MAX_REQUEST_BYTES;
+use super::warm::{KeptList, encode_kept};
 
 /// Lines waiting to be written.
 const WRITE_QUEUE: usize = 64;
@@ -45,6 +46,9 @@ pub struct StdioTransport<R> {
     write: mpsc::Sender<Vec<u8>>,
     closed: CancellationToken,
     limit: usize,
+    /// The tool list kept by the last start, written for the answers that stand
+    /// for it (a server started warm).
+    kept: Option<KeptList>,
 }
 
 enum Step {
@@ -67,7 +71,16 @@ impl<R: AsyncRead + Unpin + Send> StdioTransport<R> {
             write: tx,
             closed,
             limit: MAX_REQUEST_BYTES,
+            kept: None,
         }
+    }
+
+    /// The same transport writing `kept` for the answers standing for it
+    /// ([`super::warm::encode_kept`]).
+    #[must_use]
+    pub(crate) fn answering_kept(mut self, kept: KeptList) -> Self {
+        self.kept = Some(kept);
+        self
     }
 
     /// The same transport with another line limit (for tests).
@@ -192,14 +205,13 @@ impl<R: AsyncRead + Unpin + Send + 'static> Transport<RoleServer> for StdioTrans
 
     fn send(
         &mut self,
-        item: TxJsonRpcMessage<RoleServer>,
+        mut item: TxJsonRpcMessage<RoleServer>,
     ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
         let write = self.write.clone();
+        let kept = self.kept.as_ref().and_then(|kept| encode_kept(&mut item, kept));
+        let line = kept.unwrap_or_else(|| encode(&item));
         async move {
-            write
-                .send(encode(&item))
-                .await
-                .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout is closed"))
+            write.send(line).await.map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "stdout is closed"))
         }
     }
 

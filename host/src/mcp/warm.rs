@@ -12,6 +12,14 @@
 //! for the load. The kept list is exactly what a load of those inputs lists, so what
 //! the client sees does not change; only when the load finishes does.
 //!
+//! The kept list is answered as kept: its bytes, checked for their shape when read
+//! (a JSON array of tools, each with a name and an input schema, on one line) but
+//! never parsed into tools nor serialized again. The handler answers `tools/list`
+//! with an empty list marked [`KEPT_LIST_META`], and the stdio transport writes the
+//! kept bytes in place of its `tools` ([`encode_kept`]); everything else in the
+//! answer is rmcp's, as for any other result. Parsing the 99 KB list of the study's
+//! ten tools took 1.3-1.7 ms on a thread of its own, and the list waited for it.
+//!
 //! When the load then fails (a granted directory removed since, an interpreter's file
 //! gone), the server stops with the same problems and status 2 as a start that loads
 //! first, only after the handshake; calls that waited are told why. When the loaded
@@ -25,8 +33,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use rmcp::RoleServer;
 use rmcp::ServiceExt as _;
-use rmcp::model::Tool;
+use rmcp::model::{JsonRpcMessage, ListToolsResult, MetaObject, ServerResult, Tool};
+use rmcp::service::TxJsonRpcMessage;
 use sha2::{Digest as _, Sha256};
 use tokio::sync::oneshot;
 
@@ -77,15 +87,10 @@ impl WarmList {
         Some(Self { name: format!("list-{}", hex.get(..32).unwrap_or(&hex)) })
     }
 
-    /// The list kept under this entry, as kept (checked whole), if any.
-    pub(crate) fn read(&self, cache: &ComponentCache) -> Option<Vec<u8>> {
-        cache.kept(&self.name)
-    }
-
-    /// The list in `kept` ([`WarmList::read`]), if it can be read.
-    pub(crate) fn parse(&self, kept: &[u8]) -> Option<Vec<Tool>> {
-        match serde_json::from_slice(kept) {
-            Ok(listed) => Some(listed),
+    /// The list kept under this entry (checked whole, and for its shape), if any.
+    pub(crate) fn read(&self, cache: &ComponentCache) -> Option<KeptList> {
+        match KeptList::check(cache.kept(&self.name)?) {
+            Ok(kept) => Some(kept),
             Err(e) => {
                 tracing::warn!(entry = %self.name, "ignoring a kept tool list that cannot be read: {e}");
                 None
@@ -105,6 +110,76 @@ impl WarmList {
     }
 }
 
+/// A kept tool list as kept: the JSON text of an array of MCP tools, on one line.
+#[derive(Debug)]
+pub(crate) struct KeptList(Box<[u8]>);
+
+impl KeptList {
+    /// `json` if it is a JSON array of objects, each with a string `name` and an
+    /// `inputSchema`, with no line break (it is written into a line as it is).
+    ///
+    /// # Errors
+    ///
+    /// What is wrong with it.
+    fn check(json: Vec<u8>) -> Result<Self, String> {
+        /// What a listed tool must have; read without building its values.
+        #[derive(serde::Deserialize)]
+        struct Shape<'a> {
+            #[serde(borrow)]
+            name: std::borrow::Cow<'a, str>,
+            #[serde(rename = "inputSchema")]
+            _input_schema: serde::de::IgnoredAny,
+        }
+        if json.iter().any(|b| matches!(b, b'\n' | b'\r')) {
+            return Err("it has a line break".to_owned());
+        }
+        let tools: Vec<Shape<'_>> = serde_json::from_slice(&json).map_err(|e| e.to_string())?;
+        if tools.iter().any(|tool| tool.name.is_empty()) {
+            return Err("a tool has no name".to_owned());
+        }
+        Ok(Self(json.into_boxed_slice()))
+    }
+}
+
+/// The `_meta` key of a `tools/list` answer that stands for the kept list (see the
+/// module docs); never sent.
+const KEPT_LIST_META: &str = "io.cemcp/kept-list";
+
+/// The handler's answer standing for the kept list.
+pub(super) fn kept_answer() -> ListToolsResult {
+    let mut answer = ListToolsResult::with_all_items(Vec::new());
+    answer.meta = Some(MetaObject(serde_json::Map::from_iter([(KEPT_LIST_META.to_owned(), true.into())])));
+    answer
+}
+
+/// `message` as a line of JSON text with `kept`'s tools in it, if it is an answer
+/// standing for the kept list ([`kept_answer`]); `None` for any other message.
+pub(super) fn encode_kept(message: &mut TxJsonRpcMessage<RoleServer>, kept: &KeptList) -> Option<Vec<u8>> {
+    /// `tools` of the answer as rmcp writes it, and the part kept of it (no other
+    /// `"tools":[]` can be in the line: a quote inside a JSON string is escaped).
+    const EMPTY: &[u8] = br#""tools":[]"#;
+    const KEY: usize = br#""tools":"#.len();
+    let JsonRpcMessage::Response(response) = message else { return None };
+    let ServerResult::ListToolsResult(answer) = &mut response.result else { return None };
+    let meta = answer.meta.as_mut()?;
+    meta.0.remove(KEPT_LIST_META)?;
+    if meta.0.is_empty() {
+        answer.meta = None;
+    }
+    let line = serde_json::to_vec(message).ok()?;
+    let at = line.windows(EMPTY.len()).rposition(|w| w == EMPTY);
+    let Some((head, tail)) = at.and_then(|at| Some((line.get(..at + KEY)?, line.get(at + EMPTY.len()..)?))) else {
+        tracing::error!("(internal) the kept tool list could not be written into its answer, which lists no tools");
+        return None;
+    };
+    let mut spliced = Vec::with_capacity(line.len() + kept.0.len() + 1);
+    spliced.extend_from_slice(head);
+    spliced.extend_from_slice(&kept.0);
+    spliced.extend_from_slice(tail);
+    spliced.push(b'\n');
+    Some(spliced)
+}
+
 /// Why a stdio server started warm stopped with an error.
 #[derive(Debug)]
 pub(crate) enum WarmFailure {
@@ -115,26 +190,26 @@ pub(crate) enum WarmFailure {
     Serve(anyhow::Error),
 }
 
-/// A stdio server started before its runtime has loaded: the kept list is read and
-/// the tools loaded on a thread of their own (see [`super::stage`] for when the
-/// loading starts), while the server answers the client.
+/// A stdio server started before its runtime has loaded: it answers the client with
+/// the kept list while the tools load on a thread of their own (see
+/// [`super::stage`] for when the loading starts).
 pub(crate) struct WarmStart {
     server: CemcpServer,
+    kept: KeptList,
     shutdown: Shutdown,
     drain: Duration,
     loaded: oneshot::Receiver<anyhow::Result<()>>,
 }
 
 impl WarmStart {
-    /// Starts reading `kept` (what [`WarmList::read`] gave) and loading `manifest`
-    /// for `profile`, before the async runtime is made, so that the reading goes on
-    /// beside it.
+    /// A server listing `kept` (what [`WarmList::read`] gave), and the thread that
+    /// will load `manifest` for `profile`, started before the async runtime is made.
     ///
     /// # Errors
     ///
     /// When no thread can be started.
     pub(crate) fn begin(
-        kept: Vec<u8>,
+        kept: KeptList,
         warm: WarmList,
         manifest: Manifest,
         cache: ComponentCache,
@@ -150,7 +225,7 @@ impl WarmStart {
         std::thread::Builder::new()
             .name("cemcp-start".into())
             .spawn(move || {
-                let outcome = load(&starting, kept, &warm, manifest, cache);
+                let outcome = load(&starting, manifest, cache);
                 let outcome = outcome.and_then(|runtime| {
                     starting.loaded(Arc::clone(&runtime), profile.as_deref())?;
                     if !warm.keep(runtime.cache(), &loading.listed()) {
@@ -161,7 +236,7 @@ impl WarmStart {
                 let _ = done.send(outcome);
             })
             .map_err(|e| anyhow::anyhow!("cannot start a thread to load the tools: {e}"))?;
-        Ok(Self { server, shutdown, drain, loaded })
+        Ok(Self { server, kept, shutdown, drain, loaded })
     }
 
     /// Serves MCP over stdin/stdout as [`super::serve_stdio`] does.
@@ -171,7 +246,7 @@ impl WarmStart {
     /// [`WarmFailure::Load`] when the manifest cannot be loaded (after the
     /// handshake, and also when the client has gone first).
     pub(crate) async fn serve(self) -> Result<(), WarmFailure> {
-        let Self { server, shutdown, drain, loaded } = self;
+        let Self { server, kept, shutdown, drain, loaded } = self;
         let loaded = async {
             match loaded.await {
                 Ok(outcome) => outcome,
@@ -180,7 +255,8 @@ impl WarmStart {
         };
         let (read, write) = rmcp::transport::stdio_pipes();
         let serving = async {
-            let running = server.clone().serve(StdioTransport::new(read, write, shutdown.closing().clone())).await?;
+            let transport = StdioTransport::new(read, write, shutdown.closing().clone()).answering_kept(kept);
+            let running = server.clone().serve(transport).await?;
             let serving = async move { running.waiting().await.map(|_| ()).map_err(anyhow::Error::from) };
             let load = || server.runtime().map(|runtime| runtime.admission().load());
             shutdown.run(drain, load, serving).await
@@ -203,19 +279,8 @@ impl WarmStart {
     }
 }
 
-/// Reads the kept list (a list that cannot be read is not answered: the client
-/// waits for the loaded one), waits until the tools may load, and loads them.
-fn load(
-    starting: &Starting,
-    kept: Vec<u8>,
-    warm: &WarmList,
-    manifest: Manifest,
-    cache: ComponentCache,
-) -> anyhow::Result<Arc<Runtime>> {
-    if let Some(listed) = warm.parse(&kept) {
-        starting.listed(listed);
-    }
-    drop(kept);
+/// Waits until the tools may load, and loads them.
+fn load(starting: &Starting, manifest: Manifest, cache: ComponentCache) -> anyhow::Result<Arc<Runtime>> {
     starting.wait_to_load(LOAD_ANYWAY);
     match Runtime::new(manifest, cache) {
         Ok(runtime) => Ok(Arc::new(runtime)),
@@ -224,5 +289,71 @@ fn load(
             starting.fail(&e);
             Err(e)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rmcp::model::{JsonRpcResponse, JsonRpcVersion2_0, NumberOrString};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn tools() -> Vec<Tool> {
+        let schema = |property: &str| {
+            let schema = json!({ "type": "object", "properties": { property: { "type": "string" } } });
+            Arc::new(schema.as_object().cloned().unwrap_or_default())
+        };
+        let mut get = Tool::new("kv_get", "Gets a value.\n\nSays \"tools\":[] in its words.", schema("key"));
+        get.output_schema = Some(schema("result"));
+        vec![get, Tool::new("kv_put", "Puts a value.", schema("value"))]
+    }
+
+    fn answer(id: &str, result: ListToolsResult) -> TxJsonRpcMessage<RoleServer> {
+        JsonRpcMessage::Response(JsonRpcResponse {
+            jsonrpc: JsonRpcVersion2_0,
+            id: NumberOrString::String(id.into()),
+            result: ServerResult::ListToolsResult(result),
+        })
+    }
+
+    #[test]
+    fn the_kept_answer_is_written_as_rmcp_writes_the_same_tools() {
+        let kept = KeptList::check(serde_json::to_vec(&tools()).unwrap_or_default()).expect("a kept list");
+        // An id that looks like the part replaced must not be taken for it.
+        let id = r#""tools":[]"#;
+        let line = encode_kept(&mut answer(id, kept_answer()), &kept).expect("the answer standing for it");
+        assert_eq!(line.last(), Some(&b'\n'));
+        assert_eq!(line.iter().filter(|b| **b == b'\n').count(), 1, "one line");
+        let written: Value = serde_json::from_slice(&line).unwrap_or_default();
+        let rmcp = serde_json::to_value(answer(id, ListToolsResult::with_all_items(tools()))).unwrap_or_default();
+        assert_eq!(written, rmcp);
+        assert!(written.pointer("/result/_meta").is_none(), "the marker is never sent: {written}");
+    }
+
+    #[test]
+    fn other_answers_are_left_to_the_transport() {
+        let kept = KeptList::check(b"[]".to_vec()).expect("an empty list is a list");
+        let mut listed = answer("1", ListToolsResult::with_all_items(tools()));
+        assert!(encode_kept(&mut listed, &kept).is_none(), "a list answered from loaded tools");
+        let mut empty = answer("2", ListToolsResult::with_all_items(Vec::new()));
+        assert!(encode_kept(&mut empty, &kept).is_none(), "an empty list without the marker");
+    }
+
+    #[test]
+    fn a_kept_list_of_the_wrong_shape_is_not_answered() {
+        let cases: [(&[u8], &str); 6] = [
+            (b"", "EOF"),
+            (b"{\"name\":\"a\",\"inputSchema\":{}}", "sequence"),
+            (b"[{\"name\":\"a\"}]", "inputSchema"),
+            (b"[{\"inputSchema\":{}}]", "name"),
+            (b"[{\"name\":\"\",\"inputSchema\":{}}]", "a tool has no name"),
+            (b"[{\"name\":\"a\",\n\"inputSchema\":{}}]", "a line break"),
+        ];
+        for (json, why) in cases {
+            let error = KeptList::check(json.to_vec()).expect_err(why);
+            assert!(error.contains(why), "{why}: {error}");
+        }
+        assert!(KeptList::check(br#"[{"name":"a\"b","inputSchema":{"type":"object"},"x":1}]"#.to_vec()).is_ok());
     }
 }
