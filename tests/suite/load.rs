@@ -22,3 +22,21 @@ fn the_load_generator_sees_runs_and_busy_refusals_and_nothing_else() {
     assert!(counts.ends_with(", 0 other"), "{said}");
     assert!(said.contains("goal (every request ran or was refused as busy): met"), "{said}");
 }
+
+/// `stress calls`, small: both servers answer every call with the value stored, and
+/// the generator prints each one's median and their ratio against the goal (met or
+/// missed, which is the benchmark's business, not this test's; an error is not).
+#[test]
+fn the_call_timer_reads_both_servers_back_and_states_the_ratio() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_stress"))
+        .args(["calls", "--calls", "20", "--rounds", "2"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{said}{}", String::from_utf8_lossy(&out.stderr));
+    for server in ["cemcp tools mode: median ", "native rmcp server: median "] {
+        assert!(said.contains(server), "{said}");
+    }
+    let ratio = said.lines().find(|l| l.starts_with("cemcp / native: ")).unwrap();
+    assert!(ratio.contains("goal (at most 1.2x): "), "{said}");
+}

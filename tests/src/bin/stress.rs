@@ -7,14 +7,18 @@
 //!   as requests to a `cemcp serve`, watching the server); resident memory at the end
 //!   must be within 10 % of after the first 1,000.
 //!
-//! Both exit 1 when the goal is missed. Run in release, as the figures in
+//! - `stress calls`: tools-mode `kv_get` round trips from a minimal synchronous client
+//!   to cemcp and to the native rmcp server, alternated; medians and their ratio
+//!   against issue 14's goal (see `cemcp_tests::stress::calls`).
+//!
+//! Each exits 1 when its goal is missed. Run in release, as the figures in
 //! BENCHMARKS.md were: `cargo run --release -p cemcp-tests --bin stress -- http`.
 //! (`stress cemcp ...` is cemcp itself: the server `stress http` starts.)
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cemcp_tests::stress::{http, ms, quantile, soak};
+use cemcp_tests::stress::{calls, http, ms, quantile, soak};
 use cemcp_tests::study::serve::Cemcp;
 use clap::{Parser, Subcommand};
 
@@ -59,6 +63,16 @@ enum Command {
         #[arg(long, default_value = r#"{"do": "two-tools"}"#)]
         input: String,
     },
+    /// Tools-mode round trips from a minimal client, cemcp against a native server
+    /// (`native_mcp`, built beside this binary), alternated.
+    Calls {
+        /// `kv_get` calls to each server.
+        #[arg(long, default_value_t = 10_000)]
+        calls: usize,
+        /// Rounds the calls are split into, the servers taking turns.
+        #[arg(long, default_value_t = 10)]
+        rounds: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -73,6 +87,7 @@ fn main() -> ExitCode {
             })
         }
         Command::Soak { runs, over_http, input } => soaked(runs, over_http, &input),
+        Command::Calls { calls, rounds } => round_trips(calls, rounds),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,
@@ -112,6 +127,30 @@ fn over_http(load: &http::Load) -> anyhow::Result<bool> {
     let met = outcome.failed.is_empty();
     println!("goal (every request ran or was refused as busy): {}", if met { "met" } else { "MISSED" });
     Ok(met)
+}
+
+/// Issue 14's goal for a tools-mode call: at most this many times a native call.
+const CALL_GOAL: f64 = 1.2;
+
+fn round_trips(calls: usize, rounds: usize) -> anyhow::Result<bool> {
+    let cemcp = Cemcp::this_binary()?;
+    let native = cemcp.path().with_file_name(format!("native_mcp{}", std::env::consts::EXE_SUFFIX));
+    anyhow::ensure!(native.is_file(), "{} is not built (cargo build --release -p cemcp-tests)", native.display());
+    println!("{calls} kv_get round trips to each server from a minimal synchronous client, in {rounds} rounds");
+    let timed = calls::run(&cemcp, &native, calls.max(1), rounds)?;
+    for (name, times) in &timed {
+        let (p10, p50, p90) = (quantile(times, 0.1), quantile(times, 0.5), quantile(times, 0.9));
+        println!("  {name:>18}: median {} (p10 {}, p90 {})", us(p50), us(p10), us(p90));
+    }
+    let median = |i: usize| timed.get(i).map_or(Duration::ZERO, |(_, times)| quantile(times, 0.5));
+    let ratio = median(0).as_secs_f64() / median(1).as_secs_f64().max(f64::MIN_POSITIVE);
+    let met = ratio <= CALL_GOAL;
+    println!("cemcp / native: {ratio:.2}x; goal (at most {CALL_GOAL}x): {}", if met { "met" } else { "MISSED" });
+    Ok(met)
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }
 
 fn soaked(runs: usize, over_http: bool, input: &str) -> anyhow::Result<bool> {

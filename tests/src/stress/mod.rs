@@ -1,8 +1,11 @@
 //! Load and endurance measurements behind the `stress` binary (issue 13's goals):
 //! many concurrent `run_program` requests over Streamable HTTP ([`http`]), and many
-//! sequential runs watched for memory growth ([`soak`]). Each prints what it measured
-//! and says whether the goal was met; the figures go in BENCHMARKS.md.
+//! sequential runs watched for memory growth ([`soak`]); and tools-mode round trips
+//! from a minimal client against a native server ([`calls`], issue 14). Each prints
+//! what it measured and says whether the goal was met; the figures go in
+//! BENCHMARKS.md.
 
+pub mod calls;
 pub mod http;
 pub mod soak;
 
