@@ -50,7 +50,11 @@ const NICE: i32 = 10;
 /// Lowers this thread's priority, so that on a busy machine the calls being answered
 /// (and their clients) take the cores first and the preparation for the next call
 /// fills the gaps: its work is never waited on (a call without a spare makes its own
-/// instance, and a full queue drops a Store in line). Measured with `stress calls`
+/// instance, and a full queue drops a Store in line). What a call can still wait for
+/// is a lock this thread holds for a moment (the spare's, wasmtime's pool index, the
+/// kernel's memory map while a page is faulted in): at a lower priority it may be
+/// preempted holding one, which on a machine busy with other work could delay a call
+/// by a scheduler slice; none of them is held across the thread's long steps. Measured with `stress calls`
 /// (BENCHMARKS.md): a tools-mode call 86-91 µs against 100-106 µs without.
 /// Linux keeps a nice value per thread, and `setpriority` with no pid changes the
 /// calling thread's alone; elsewhere the thread keeps the process's priority.
