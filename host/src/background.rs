@@ -47,6 +47,13 @@ fn sender() -> Option<&'static SyncSender<Job>> {
 /// How much lower than the thread that started it this thread runs (nice values).
 const NICE: i32 = 10;
 
+/// The nice value this thread takes when its starter's is `nice`: [`NICE`] lower,
+/// at most the lowest priority there is (19).
+#[cfg(target_os = "linux")]
+fn lowered(nice: i32) -> i32 {
+    (nice + NICE).min(19)
+}
+
 /// Lowers this thread's priority, so that on a busy machine the calls being answered
 /// (and their clients) take the cores first and the preparation for the next call
 /// fills the gaps: its work is never waited on (a call without a spare makes its own
@@ -54,15 +61,16 @@ const NICE: i32 = 10;
 /// is a lock this thread holds for a moment (the spare's, wasmtime's pool index, the
 /// kernel's memory map while a page is faulted in): at a lower priority it may be
 /// preempted holding one, which on a machine busy with other work could delay a call
-/// by a scheduler slice; none of them is held across the thread's long steps. Measured with `stress calls`
-/// (BENCHMARKS.md): a tools-mode call 86-91 µs against 100-106 µs without.
+/// by a scheduler slice; none of them is held across the thread's long steps.
+/// Measured with `stress calls` (BENCHMARKS.md): a tools-mode call 86-91 µs against
+/// 100-106 µs without.
 /// Linux keeps a nice value per thread, and `setpriority` with no pid changes the
 /// calling thread's alone; elsewhere the thread keeps the process's priority.
 fn yield_to_callers() {
     #[cfg(target_os = "linux")]
     {
-        let lowered = rustix::process::getpriority_process(None).map(|now| (now + NICE).min(19));
-        if let Err(e) = lowered.and_then(|nice| rustix::process::setpriority_process(None, nice)) {
+        let nice = rustix::process::getpriority_process(None).map(lowered);
+        if let Err(e) = nice.and_then(|nice| rustix::process::setpriority_process(None, nice)) {
             tracing::debug!("the background thread keeps its priority ({e})");
         }
     }
@@ -134,7 +142,7 @@ mod tests {
         }));
         let there = rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the job ran").expect("its nice value");
         let here = rustix::process::getpriority_process(None).expect("this thread's nice value");
-        assert_eq!(there, (here + NICE).min(19), "the background thread's nice value against this one's ({here})");
+        assert_eq!(there, lowered(here), "the background thread's nice value against this one's ({here})");
     }
 
     /// Queues `job`, retrying while the queue is full of the other tests' jobs.
