@@ -25,10 +25,10 @@ const DENIED: &[(&str, Expect)] = &[
     ("create /tmp/cemcp-probe", Expect::Error("No such file or directory")),
     ("stdin", Expect::Error("0 bytes, then StreamError::Closed")),
     ("terminals", Expect::Ok("[false,false,false]")),
-    ("tcp-connect", Expect::Error("Permission denied")),
-    ("tcp-listen", Expect::Error("Permission denied")),
-    ("udp-bind", Expect::Error("Permission denied")),
-    ("udp-send", Expect::Error("Permission denied")),
+    ("tcp-connect", Expect::Error("access-denied")),
+    ("tcp-listen", Expect::Error("access-denied")),
+    ("udp-bind", Expect::Error("access-denied")),
+    ("udp-send", Expect::Error("access-denied")),
     ("name-lookup", Expect::Error("permanent-resolver-failure")),
 ];
 

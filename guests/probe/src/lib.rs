@@ -45,6 +45,7 @@ use cemcp::kv::kv;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+mod net;
 mod wasi;
 
 wit_bindgen::generate!({

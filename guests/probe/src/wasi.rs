@@ -11,7 +11,7 @@ use wasip2::clocks::{monotonic_clock, wall_clock};
 use wasip2::random::{insecure, insecure_seed, random};
 use wasip2::sockets::{instance_network, ip_name_lookup};
 
-use super::outcome;
+use super::{net, outcome};
 
 /// Every interface, tried in turn; `port` is a loopback TCP port to connect to.
 pub fn everything(port: u16) -> Value {
@@ -42,10 +42,10 @@ pub fn everything(port: u16) -> Value {
     note("random", json!({ "ok": hex(&random::get_random_bytes(16)) }));
     note("insecure-random", json!({ "ok": hex(&insecure::get_insecure_random_bytes(16)) }));
     note("insecure-seed", json!({ "ok": insecure_seed::insecure_seed() }));
-    note("tcp-connect", outcome(std::net::TcpStream::connect(("127.0.0.1", port)).map(|_| "connected")));
-    note("tcp-listen", outcome(std::net::TcpListener::bind("127.0.0.1:0").map(|_| "listening")));
-    note("udp-bind", outcome(std::net::UdpSocket::bind("127.0.0.1:0").map(|_| "bound")));
-    note("udp-send", outcome(udp_send(port)));
+    note("tcp-connect", outcome(net::tcp_connect(port)));
+    note("tcp-listen", outcome(net::tcp_listen()));
+    note("udp-bind", outcome(net::udp_bind()));
+    note("udp-send", outcome(net::udp_send(port)));
     note("name-lookup", lookup("localhost"));
     Value::Object(seen)
 }
@@ -78,11 +78,6 @@ fn stdin_outcome() -> Value {
         (Ok(0), Err(e)) => json!({ "error": format!("0 bytes, then {e}") }),
         (std, wasi) => json!({ "ok": format!("{std:?} / {wasi:?}") }),
     }
-}
-
-fn udp_send(port: u16) -> std::io::Result<usize> {
-    let socket = std::net::UdpSocket::bind("0.0.0.0:0")?;
-    socket.send_to(b"probe", ("127.0.0.1", port))
 }
 
 /// `wasi:sockets/ip-name-lookup` for `name`, straight through WASI (std has no lookup
